@@ -1,0 +1,387 @@
+"""Build the multimodal network graph for one year from the layers.
+
+The graph is a networkx ``MultiDiGraph`` that follows osmnx conventions (``x``/``y`` on nodes,
+``G.graph["crs"]``, ``length`` in metres and ``travel_time`` in seconds on edges) and carries
+our own attributes: ``mode``, ``minutes``, ``length_km``, ``open_year``, ``source``.
+
+Node kinds
+----------
+``zone``      county seat, id ``zone:<code>``
+``station``   a rail station, departure side (id = station id); board from here
+``arrival``   a rail station, arrival side (id ``<station>|arr``); alight to here
+``route``     a stop of one service in one direction: ``svc:<service>:<dir>:<seq>:dep|arr``
+``road``      an expressway interchange or junction (id = road node id)
+``airport``   an airport terminal (id = airport id)
+
+Rail is frequency-based: boarding (station -> route dep) costs the expected wait, headway / 2
+capped at :data:`network.settings.wait_cap_minutes`; riding costs scheduled minutes (run time
+between stops, dwell at intermediate stops); alighting costs nothing; changing trains at a
+station costs the minimum transfer time of its kind (arrival -> departure side).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from network import settings
+from network._errors import InputError
+from network.validate import haversine_km
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+    from network.layers import Layers
+
+#: The modes a network can be built for.
+MODES = ("rail", "road", "any")
+
+#: Edge modes that count as in-vehicle time.
+RIDE_MODES = {"rail", "expressway", "local_road", "car"}
+
+
+@dataclass
+class _Edge:
+    u: str
+    v: str
+    mode: str
+    minutes: float
+    length_km: float
+    source: str
+    open_year: int | None = None
+    service: str | None = None
+
+
+def check_mode(modes: str) -> str:
+    """Return ``modes`` if valid, else raise InputError naming the allowed values."""
+    if modes not in MODES:
+        raise InputError(f"unknown modes {modes!r}; use one of {', '.join(MODES)}")
+    return modes
+
+
+def check_year(layers: Layers, year: int) -> int:
+    """Return ``year`` if the layers can answer for it, else raise InputError."""
+    last = layers.last_year()
+    if not isinstance(year, int | np.integer) or not settings.first_year <= year <= last:
+        raise InputError(
+            f"year {year} is outside the years the layers describe "
+            f"({settings.first_year}-{last}); choose a year in that range"
+        )
+    return int(year)
+
+
+def _open(year_opened: Any, year: int) -> bool:
+    return year_opened is None or (year_opened == year_opened and int(year_opened) <= year)
+
+
+# ------------------------------------------------------------------------------------------
+# rail
+# ------------------------------------------------------------------------------------------
+
+
+def _service_stops(stops: pd.DataFrame, stations_open: set[str], year: int) -> list[dict]:
+    """Stops of one service open in ``year``, with times of the full pattern merged over gaps."""
+    rows = stops.sort_values("seq").to_dict("records")
+    kept: list[dict] = []
+    pending_run = 0.0
+    for i, r in enumerate(rows):
+        run = float(r["run_minutes"] or 0.0) if i else 0.0
+        pending_run += run
+        if r["station_id"] in stations_open and _open(r["opened"], year):
+            kept.append({**r, "run": pending_run if kept else 0.0,
+                         "dwell": float(r["dwell_minutes"] or 0.0)})
+            pending_run = 0.0
+        elif kept:
+            # a skipped intermediate stop: the train does not dwell there
+            pass
+    return kept
+
+
+def _route_node(service: str, direction: str, i: int, station: str, side: str) -> str:
+    return f"svc:{service}:{direction}:{i}:{station}:{side}"
+
+
+def _rail_service_edges(service: Any, kept: list[dict], pos: dict) -> Iterable[_Edge]:
+    wait = min(float(service.headway_minutes) / 2.0, settings.wait_cap_minutes)
+    for direction, seq in (("f", kept), ("r", kept[::-1])):
+        n = len(seq)
+        for i, stop in enumerate(seq):
+            sid = stop["station_id"]
+            dep = _route_node(service.id, direction, i, sid, "dep")
+            arr = _route_node(service.id, direction, i, sid, "arr")
+            if i < n - 1:
+                yield _Edge(sid, dep, "wait", wait, 0.0, service.headway_basis or service.source,
+                            service.opened, service.id)
+                if i > 0:
+                    yield _Edge(arr, dep, "dwell", stop["dwell"], 0.0, stop["source"],
+                                service.opened, service.id)
+                nxt = seq[i + 1]
+                run = nxt["run"] if direction == "f" else stop["run"]
+                km = haversine_km(*pos[sid], *pos[nxt["station_id"]])
+                yield _Edge(dep, _route_node(service.id, direction, i + 1, nxt["station_id"], "arr"),
+                            "rail", run, km, nxt["source"] if direction == "f" else stop["source"],
+                            service.opened, service.id)
+            if i > 0:
+                yield _Edge(arr, f"{sid}|arr", "alight", 0.0, 0.0, "model", service.opened,
+                            service.id)
+
+
+def _rail_edges(layers: Layers, year: int) -> tuple[list[_Edge], dict[str, dict]]:
+    st = layers.stations
+    open_stations = st[[_open(y, year) for y in st["open_year"]]]
+    pos = {r.id: (r.lon, r.lat) for r in open_stations.itertuples()}
+    kinds = {r.id: r.kind for r in open_stations.itertuples()}
+    edges: list[_Edge] = []
+    stop_groups = dict(tuple(layers.service_stops.groupby("service_id")))
+    for service in layers.services.itertuples():
+        if not _open(service.opened, year) or (service.closed is not None and service.closed <= year):
+            continue
+        if service.id not in stop_groups:
+            continue
+        kept = _service_stops(stop_groups[service.id], set(pos), year)
+        if len(kept) >= 2:
+            edges.extend(_rail_service_edges(service, kept, pos))
+    for sid, kind in kinds.items():
+        minutes = settings.transfer_minutes.get(kind, settings.transfer_minutes_default)
+        edges.append(_Edge(f"{sid}|arr", sid, "transfer", minutes, 0.0, "settings.transfer_minutes"))
+    edges.extend(_interchange_edges(layers, pos, kinds, year))
+    nodes = {}
+    for r in open_stations.itertuples():
+        base = {"x": r.lon, "y": r.lat, "name": r.name, "name_zh": r.name_zh, "city": r.city,
+                "county": r.county, "station_kind": r.kind}
+        nodes[r.id] = {**base, "kind": "station"}
+        nodes[f"{r.id}|arr"] = {**base, "kind": "arrival"}
+    return edges, nodes
+
+
+def _interchange_edges(layers: Layers, pos: dict, kinds: dict, year: int) -> Iterable[_Edge]:
+    airports = {r.id: (r.lon, r.lat) for r in layers.airports.itertuples() if _open(r.open_year, year)}
+    for r in layers.interchanges.itertuples():
+        for a, b in ((r.from_station, r.to_station), (r.to_station, r.from_station)):
+            if a in airports and b in pos:  # landside of the airport to a station
+                yield _Edge(a, b, "interchange", r.walk_minutes + _entry(kinds[b]), 0.0, r.source)
+            elif b in airports and a in pos:
+                yield _Edge(f"{a}|arr", b, "interchange", r.walk_minutes, 0.0, r.source)
+            elif a in pos and b in pos:
+                km = haversine_km(*pos[a], *pos[b])
+                yield _Edge(f"{a}|arr", b, "interchange", r.walk_minutes + _entry(kinds[b]), km,
+                            r.source)
+
+
+def _entry(kind: str) -> float:
+    return settings.entry_minutes.get(kind, 0.0)
+
+
+def _exit(kind: str) -> float:
+    return settings.exit_minutes.get(kind, 0.0)
+
+
+# ------------------------------------------------------------------------------------------
+# connectors (crow-fly x detour / speed)
+# ------------------------------------------------------------------------------------------
+
+
+def transit_access_minutes(crow_km: float) -> float:
+    """Minutes to cover ``crow_km`` locally without a car: walk if short, else local transit."""
+    net_km = crow_km * settings.detour_factor
+    if net_km <= settings.walk_max_km:
+        return net_km / settings.walk_speed_kmh * 60.0
+    return settings.local_transit_wait_minutes + net_km / settings.local_transit_speed_kmh * 60.0
+
+
+def car_access_minutes(crow_km: float) -> float:
+    """Minutes to drive ``crow_km`` (straight line) on local roads, with terminal time."""
+    net_km = crow_km * settings.detour_factor
+    return settings.car_terminal_minutes + net_km / settings.local_car_speed_kmh * 60.0
+
+
+def _near(lon: float, lat: float, targets: pd.DataFrame, *, radius_km: float,
+          min_count: int) -> list[tuple[str, float]]:
+    """Targets within ``radius_km``, plus the ``min_count`` nearest: (id, crow-fly km)."""
+    if not len(targets):
+        return []
+    lons, lats = targets["lon"].to_numpy(float), targets["lat"].to_numpy(float)
+    p1, p2 = np.radians(lat), np.radians(lats)
+    a = (np.sin((p2 - p1) / 2) ** 2
+         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2)
+    d = 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+    order = np.argsort(d, kind="stable")
+    ids = targets["id"].to_numpy()
+    keep = [i for rank, i in enumerate(order) if d[i] <= radius_km or rank < min_count]
+    return [(str(ids[i]), float(d[i])) for i in keep]
+
+
+def _place_connectors(node: str, lon: float, lat: float, targets: dict[str, pd.DataFrame],
+                      modes: str) -> Iterable[_Edge]:
+    """Access and egress edges between one place (zone seat or point) and nearby nodes."""
+    kw = {"radius_km": settings.connector_radius_km, "min_count": settings.connector_min_count}
+    src = "sketch connector: crow-fly x settings.detour_factor / local speed (assumption)"
+    if modes in ("rail", "any"):
+        for sid, km in _near(lon, lat, targets["stations"], **kw):
+            kind = targets["station_kind"][sid]
+            t = transit_access_minutes(km)
+            yield _Edge(node, sid, "access", t + _entry(kind), km * settings.detour_factor, src)
+            yield _Edge(f"{sid}|arr", node, "egress", _exit(kind) + t, km * settings.detour_factor, src)
+    if modes == "any":
+        for sid, km in _near(lon, lat, targets["stations"], **kw):
+            kind = targets["station_kind"][sid]
+            t = car_access_minutes(km)
+            yield _Edge(node, sid, "car", t + _entry(kind), km * settings.detour_factor, src)
+            yield _Edge(f"{sid}|arr", node, "car", _exit(kind) + t, km * settings.detour_factor, src)
+    if modes in ("road", "any"):
+        for rid, km in _near(lon, lat, targets["road_nodes"], **kw):
+            t = car_access_minutes(km)
+            yield _Edge(node, rid, "car", t, km * settings.detour_factor, src)
+            yield _Edge(rid, node, "car", t, km * settings.detour_factor, src)
+    for aid, km in _near(lon, lat, targets["airports"], radius_km=settings.connector_radius_km,
+                         min_count=0):
+        t = car_access_minutes(km) if modes != "rail" else transit_access_minutes(km)
+        mode = "car" if modes != "rail" else "access"
+        yield _Edge(node, aid, mode, t, km * settings.detour_factor, src)
+        yield _Edge(aid, node, mode if mode == "car" else "egress", t, km * settings.detour_factor, src)
+
+
+def _station_road_edges(stations: pd.DataFrame, road_nodes: pd.DataFrame) -> Iterable[_Edge]:
+    """Car links between stations and their nearest expressway nodes (for car-to-rail trips)."""
+    src = "sketch connector: crow-fly x settings.detour_factor / local speed (assumption)"
+    for r in stations.itertuples():
+        for rid, km in _near(r.lon, r.lat, road_nodes, radius_km=15.0, min_count=1):
+            t = car_access_minutes(km)
+            yield _Edge(rid, r.id, "car", t + _entry(r.kind), km * settings.detour_factor, src)
+            yield _Edge(f"{r.id}|arr", rid, "car", _exit(r.kind) + t, km * settings.detour_factor, src)
+
+
+def _local_road_edges(zones: pd.DataFrame) -> Iterable[_Edge]:
+    src = "sketch local road: crow-fly x settings.detour_factor / settings.local_car_speed_kmh"
+    recs = list(zones.itertuples())
+    for i, a in enumerate(recs):
+        for b in recs[i + 1:]:
+            km = haversine_km(a.lon, a.lat, b.lon, b.lat)
+            if km <= settings.local_road_radius_km:
+                t = car_access_minutes(km)
+                for u, v in ((a, b), (b, a)):
+                    yield _Edge(f"zone:{u.code}", f"zone:{v.code}", "local_road", t,
+                                km * settings.detour_factor, src)
+
+
+# ------------------------------------------------------------------------------------------
+# road
+# ------------------------------------------------------------------------------------------
+
+
+def _road_edges(layers: Layers, year: int) -> tuple[list[_Edge], dict[str, dict]]:
+    rn = layers.road_nodes
+    nodes = {r.id: {"x": r.lon, "y": r.lat, "kind": "road", "name": r.name, "name_zh": r.name_zh,
+                    "city": r.city, "county": r.county} for r in rn.itertuples()}
+    edges = []
+    for r in layers.expressways.itertuples():
+        if not _open(r.open_year, year):
+            continue
+        minutes = r.length_km / (r.speed_kmh * settings.expressway_speed_factor) * 60.0
+        for u, v in ((r.from_node, r.to_node), (r.to_node, r.from_node)):
+            edges.append(_Edge(u, v, "expressway", minutes, r.length_km, r.source, r.open_year,
+                               f"{r.route} {r.name}"))
+    return edges, nodes
+
+
+# ------------------------------------------------------------------------------------------
+# assembly
+# ------------------------------------------------------------------------------------------
+
+
+def connector_targets(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Nodes a place may connect to in a built graph, as lon/lat tables (for point places)."""
+    import pandas as pd
+
+    def table(kind: str) -> pd.DataFrame:
+        rows = [(n, d["x"], d["y"]) for n, d in G.nodes(data=True) if d.get("kind") == kind]
+        return pd.DataFrame(rows, columns=["id", "lon", "lat"])
+
+    kinds = {n: d["station_kind"] for n, d in G.nodes(data=True) if d.get("kind") == "station"}
+    return {"stations": table("station"), "road_nodes": table("road"),
+            "airports": table("airport"), "station_kind": kinds}
+
+
+def build(layers: Layers, *, year: int, modes: str = "any") -> nx.MultiDiGraph:
+    """Build the network as it stood at the end of ``year``.
+
+    Parameters
+    ----------
+    layers
+        Layers from :func:`network.load_layers` (or a scenario's result).
+    year
+        Keep only what was open in this year (opened on or before 31 December).
+    modes
+        ``rail`` (rail with walking or local-transit access), ``road`` (car door to door) or
+        ``any`` (all, including car or taxi to the station).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The graph; ``G.graph`` holds ``crs``, ``year``, ``modes``.
+
+    Raises
+    ------
+    InputError
+        If ``modes`` or ``year`` is out of range.
+    """
+    import networkx as nx
+
+    check_mode(modes)
+    year = check_year(layers, year)
+    edges: list[_Edge] = []
+    nodes: dict[str, dict] = {}
+    if modes in ("rail", "any"):
+        e, n = _rail_edges(layers, year)
+        edges += e
+        nodes.update(n)
+    if modes in ("road", "any"):
+        e, n = _road_edges(layers, year)
+        edges += e
+        nodes.update(n)
+    for r in layers.airports.itertuples():
+        if _open(r.open_year, year) and r.status != "planned":
+            nodes[r.id] = {"x": r.lon, "y": r.lat, "kind": "airport", "name": r.name,
+                           "name_zh": r.name_zh, "city": r.city, "county": r.county}
+    for z in layers.zones.itertuples():
+        nodes[f"zone:{z.code}"] = {"x": z.lon, "y": z.lat, "kind": "zone", "name": z.name,
+                                   "name_zh": z.name_zh, "city": z.city, "county": z.name,
+                                   "population": z.population_2020}
+    G = nx.MultiDiGraph(crs=settings.CRS_WGS84, year=year, modes=modes, name=f"hzcircle {year} {modes}")
+    G.add_nodes_from(nodes.items())
+    _add_route_nodes(G, edges)
+    targets = connector_targets(G)
+    for z in layers.zones.itertuples():
+        edges.extend(_place_connectors(f"zone:{z.code}", z.lon, z.lat, targets, modes))
+    if modes in ("road", "any"):
+        edges.extend(_local_road_edges(layers.zones))
+    if modes == "any":
+        st = layers.stations[layers.stations["id"].isin(targets["station_kind"])]
+        edges.extend(_station_road_edges(st, targets["road_nodes"]))
+    add_edges(G, edges)
+    return G
+
+
+def _add_route_nodes(G: nx.MultiDiGraph, edges: list[_Edge]) -> None:
+    """Add the route nodes named by edges; their id carries service, station and side."""
+    for e in edges:
+        for n in (e.u, e.v):
+            if n.startswith("svc:") and n not in G:
+                _, service, _direction, _i, station, _side = n.split(":")
+                d = G.nodes[station]
+                G.add_node(n, x=d["x"], y=d["y"], kind="route", station=station, service=service,
+                           name=d["name"], name_zh=d["name_zh"])
+
+
+def add_edges(G: nx.MultiDiGraph, edges: Iterable[_Edge]) -> None:
+    """Add edges with osmnx-style ``length`` (m) and ``travel_time`` (s) set."""
+    G.add_edges_from(
+        (e.u, e.v, {"mode": e.mode, "minutes": float(e.minutes), "length_km": float(e.length_km),
+                    "length": float(e.length_km) * 1000.0, "travel_time": float(e.minutes) * 60.0,
+                    "open_year": e.open_year, "source": e.source, "service": e.service})
+        for e in edges
+    )

@@ -1,0 +1,157 @@
+"""Travel-time queries: door to door between places, and OD matrices between zones."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from network import graph as _graph
+from network._errors import InputError
+from network.places import Place, resolve
+from network.routing import Compiled, Journey, compile_graph, route, shortest_times
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+    from network.layers import Layers
+
+#: Aggregation levels of an OD matrix.
+LEVELS = ("county", "city")
+
+
+class Network:
+    """The network of one year and mode set, built and compiled for routing.
+
+    Parameters
+    ----------
+    layers
+        The layers (from :func:`network.load_layers` or a scenario).
+    year
+        Network as it stood at the end of this year.
+    modes
+        ``rail``, ``road`` or ``any``.
+
+    Examples
+    --------
+    >>> net = Network(load_layers(), year=2025, modes="rail")  # doctest: +SKIP
+    >>> net.travel_time("Hangzhou East", "Shaoxing North").minutes  # doctest: +SKIP
+    """
+
+    def __init__(self, layers: Layers, *, year: int, modes: str = "any") -> None:
+        self.layers = layers
+        self.year = year
+        self.modes = modes
+        self.G: nx.MultiDiGraph = _graph.build(layers, year=year, modes=modes)
+        self.compiled: Compiled = compile_graph(self.G)
+
+    def resolve(self, query: str) -> Place:
+        """Resolve a place name against this network's layers (see :func:`network.resolve`)."""
+        return resolve(self.layers, query)
+
+    def _with_points(self, places: list[Place]) -> Compiled:
+        """The compiled graph, extended with connectors for any ``lon,lat`` places."""
+        points = [p for p in places if p.kind == "point"]
+        if not points:
+            return self.compiled
+        G = self.G.copy()
+        targets = _graph.connector_targets(self.G)
+        for p in points:
+            G.add_node(p.origin, x=p.lon, y=p.lat, kind="point", name=p.name, name_zh="")
+            _graph.add_edges(G, _graph._place_connectors(p.origin, p.lon, p.lat, targets,
+                                                         self.modes))
+        return compile_graph(G)
+
+    def travel_time(self, origin: str | Place, destination: str | Place) -> Journey:
+        """Fastest door-to-door journey between two places, with its legs.
+
+        Raises
+        ------
+        UnknownPlaceError
+            If a place cannot be resolved.
+        InputError
+            If origin and destination are the same place.
+        UnreachableError
+            If no path exists in this year and mode.
+        """
+        a = origin if isinstance(origin, Place) else self.resolve(origin)
+        b = destination if isinstance(destination, Place) else self.resolve(destination)
+        if a.origin == b.origin:
+            raise InputError(
+                f"origin and destination are the same place ({a.name}); give two different places"
+            )
+        for p in (a, b):
+            if p.kind != "point" and p.origin not in self.G:
+                raise InputError(
+                    f"{p.name} is not in the {self.modes} network of {self.year} (not open yet, "
+                    "or not reachable in this mode); try a later --year or --modes any"
+                )
+        compiled = self._with_points([a, b])
+        journey = route(compiled, a.origin, b.destination)
+        journey.origin, journey.destination = a.name, b.name
+        names = dict(zip(self.layers.services["id"], self.layers.services["name"], strict=True))
+        for leg in journey.legs:
+            if leg.service:
+                leg.service_name = names.get(leg.service, leg.service)
+        return journey
+
+    def zones(self, level: str = "county") -> pd.DataFrame:
+        """The zones of a matrix level: code, name, name_zh, city, node, population."""
+        import pandas as pd
+
+        if level not in LEVELS:
+            raise InputError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
+        z = self.layers.zones
+        frame = pd.DataFrame({"code": z["code"], "name": z["name"], "name_zh": z["name_zh"],
+                              "city": z["city"], "population": z["population_2020"]})
+        if level == "city":
+            if not len(self.layers.cities):
+                raise InputError("level 'city' needs layers/cities.csv with each city's core_zone")
+            cores = dict(zip(self.layers.cities["core_zone"], self.layers.cities["name"], strict=True))
+            frame = frame[frame["code"].isin(cores)].copy()
+            frame["name"] = [cores[c] for c in frame["code"]]
+            names_zh = dict(zip(self.layers.cities["name"], self.layers.cities["name_zh"], strict=True))
+            frame["name_zh"] = [names_zh[n] for n in frame["name"]]
+        frame["node"] = [f"zone:{c}" for c in frame["code"]]
+        return frame.reset_index(drop=True)
+
+    def matrix(self, *, level: str = "county") -> pd.DataFrame:
+        """Door-to-door minutes between all zones (long form: one row per OD pair).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``origin``, ``origin_zh``, ``origin_code``, ``destination``,
+            ``destination_zh``, ``destination_code``, ``minutes`` (NaN where unreachable).
+        """
+        import pandas as pd
+
+        zones = self.zones(level)
+        nodes = list(zones["node"])
+        times = shortest_times(self.compiled, nodes)[:, self.compiled.node_ids(nodes)]
+        n = len(nodes)
+        oi, di = np.divmod(np.arange(n * n), n)
+        keep = oi != di
+        minutes = times.ravel()[keep]
+        minutes = np.where(np.isfinite(minutes), np.round(minutes, 1), np.nan)
+        return pd.DataFrame({
+            "origin": zones["name"].to_numpy()[oi[keep]],
+            "origin_zh": zones["name_zh"].to_numpy()[oi[keep]],
+            "origin_code": zones["code"].to_numpy()[oi[keep]],
+            "destination": zones["name"].to_numpy()[di[keep]],
+            "destination_zh": zones["name_zh"].to_numpy()[di[keep]],
+            "destination_code": zones["code"].to_numpy()[di[keep]],
+            "minutes": minutes,
+        })
+
+
+def travel_time(layers: Layers, origin: str, destination: str, *, year: int,
+                modes: str = "any") -> Journey:
+    """Fastest door-to-door journey between two places (builds the network for ``year``)."""
+    return Network(layers, year=year, modes=modes).travel_time(origin, destination)
+
+
+def od_matrix(layers: Layers, *, year: int, modes: str = "any", level: str = "county") -> pd.DataFrame:
+    """Door-to-door minutes between all zones of ``level`` (see :meth:`Network.matrix`)."""
+    return Network(layers, year=year, modes=modes).matrix(level=level)

@@ -1,0 +1,262 @@
+"""Deep checks of the data layers: references, ranges, coordinates, implied speeds, totals.
+
+:func:`check_layers` returns a list of :class:`Problem`; an empty list means the layers are
+clean. ``hzcircle layers check`` prints them and exits non-zero when there are any.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from network.layers import SCHEMAS, Layers
+
+#: Allowed values of enumerated fields, by (layer, field).
+ENUMS: dict[tuple[str, str], set[str]] = {
+    ("stations", "kind"): {"hsr", "conventional", "intercity", "metro", "airport-rail"},
+    ("lines", "class"): {"hsr", "conventional", "intercity", "metro"},
+    ("lines", "status"): {"open", "under_construction", "planned"},
+    ("services", "class"): {"hsr", "conventional", "intercity", "metro"},
+    ("services", "pattern"): {"allstop", "limited", "nonstop"},
+    ("zones", "kind"): {"district", "county", "county_city"},
+    ("road_nodes", "kind"): {"interchange", "junction", "city_node"},
+    ("airports", "status"): {"open", "under_construction", "planned", "closed"},
+}
+
+#: Plausible band of implied speed (km/h, straight-line distance over scheduled minutes)
+#: between consecutive stops, per service class. Straight-line distance understates track
+#: distance, so the lower bounds are loose; the upper bounds are the top design speeds.
+SPEED_BANDS_KMH: dict[str, tuple[float, float]] = {
+    "hsr": (15.0, 350.0),
+    "conventional": (15.0, 200.0),
+    "intercity": (15.0, 200.0),
+    "metro": (15.0, 120.0),
+}
+
+#: Relative tolerance for county populations summing to the published city total. Census
+#: bulletins round nothing, so the sum should match exactly; 0.5 % allows for a bulletin
+#: that publishes a city total revised after the county figures.
+POPULATION_TOLERANCE = 0.005
+
+#: Straight-line slack (km) when testing whether a point lies in the six cities: boundaries are
+#: simplified for size, so a point on the border may fall just outside.
+BOUNDARY_SLACK_KM = 2.0
+
+#: Bounding box of the six cities (lon_min, lat_min, lon_max, lat_max), used when no boundary
+#: layer is present.
+REGION_BBOX = (117.0, 28.0, 121.5, 31.2)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One failed check: where it is and how to fix it."""
+
+    layer: str
+    feature: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{SCHEMAS[self.layer].path_hint}: feature {self.feature}: field '{self.field}': {self.message}"
+
+
+def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in km between two lon/lat points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def _unique_ids(layers: Layers) -> Iterator[Problem]:
+    for name, schema in SCHEMAS.items():
+        frame = getattr(layers, name)
+        if not schema.id_field or schema.id_field not in frame:
+            continue
+        seen: set[str] = set()
+        for v in frame[schema.id_field]:
+            if v in seen:
+                yield Problem(name, str(v), schema.id_field, "duplicate id; make ids unique")
+            seen.add(v)
+
+
+def _enums(layers: Layers) -> Iterator[Problem]:
+    for (name, fld), allowed in ENUMS.items():
+        frame = getattr(layers, name)
+        id_field = SCHEMAS[name].id_field or fld
+        for fid, v in zip(frame[id_field], frame[fld], strict=True):
+            if v is not None and v not in allowed:
+                yield Problem(name, str(fid), fld, f"{v!r} is not one of {sorted(allowed)}")
+
+
+def _refs(layers: Layers) -> Iterator[Problem]:
+    stations = set(layers.stations["id"])
+    lines = set(layers.lines["id"])
+    for lid, ids in zip(layers.lines["id"], layers.lines["station_ids"], strict=True):
+        for sid in str(ids).split(";"):
+            if sid.strip() not in stations:
+                yield Problem("lines", lid, "station_ids", f"unknown station {sid!r}; add it to stations or fix the id")
+    if lines:
+        for sid, lid in zip(layers.services["id"], layers.services["line_id"], strict=True):
+            if lid not in lines:
+                yield Problem("services", sid, "line_id", f"unknown line {lid!r}; use an id from lines.geojson")
+    services = set(layers.services["id"])
+    for row in layers.service_stops.itertuples():
+        fid = f"{row.service_id}#{row.seq}"
+        if row.service_id not in services:
+            yield Problem("service_stops", fid, "service_id", f"unknown service {row.service_id!r}")
+        if row.station_id not in stations:
+            yield Problem("service_stops", fid, "station_id", f"unknown station {row.station_id!r}")
+    places = stations | set(layers.airports["id"])
+    for row in layers.interchanges.itertuples():
+        for fld in ("from_station", "to_station"):
+            if getattr(row, fld) not in places:
+                yield Problem("interchanges", f"{row.from_station}->{row.to_station}", fld,
+                              f"unknown station {getattr(row, fld)!r}")
+    nodes = set(layers.road_nodes["id"])
+    for row in layers.expressways.itertuples():
+        for fld in ("from_node", "to_node"):
+            if getattr(row, fld) not in nodes:
+                yield Problem("expressways", row.id, fld, f"unknown road node {getattr(row, fld)!r}")
+    zones = set(layers.zones["code"])
+    for cid, core in zip(layers.cities["id"], layers.cities["core_zone"], strict=True):
+        if core not in zones:
+            yield Problem("cities", cid, "core_zone", f"unknown zone code {core!r}")
+
+
+def _stop_sequences(layers: Layers) -> Iterator[Problem]:
+    stops = layers.service_stops
+    for sid in layers.services["id"]:
+        rows = stops[stops["service_id"] == sid].sort_values("seq")
+        seqs = list(rows["seq"])
+        if len(seqs) < 2:
+            yield Problem("services", sid, "id", "a service needs at least two stops in service_stops.csv")
+            continue
+        if seqs != list(range(1, len(seqs) + 1)):
+            yield Problem("service_stops", sid, "seq", f"sequence {seqs} must run 1, 2, 3... without gaps")
+        for row in rows.iloc[1:].itertuples():
+            if row.run_minutes is None or not row.run_minutes > 0:
+                yield Problem("service_stops", f"{sid}#{row.seq}", "run_minutes",
+                              "must be a positive number of minutes for every stop after the first")
+
+
+def _numbers(layers: Layers) -> Iterator[Problem]:
+    for row in layers.services.itertuples():
+        if not row.headway_minutes > 0:
+            yield Problem("services", row.id, "headway_minutes", f"{row.headway_minutes} must be > 0")
+        if row.closed is not None and row.closed < row.opened:
+            yield Problem("services", row.id, "closed", "closed before it opened")
+    for row in layers.interchanges.itertuples():
+        if not 0 <= row.walk_minutes <= 30:
+            yield Problem("interchanges", f"{row.from_station}->{row.to_station}", "walk_minutes",
+                          f"{row.walk_minutes} outside 0-30 minutes")
+    for row in layers.expressways.itertuples():
+        if not 40 <= row.speed_kmh <= 120:
+            yield Problem("expressways", row.id, "speed_kmh", f"{row.speed_kmh} outside 40-120 km/h (China's expressway limits)")
+        if not row.length_km > 0:
+            yield Problem("expressways", row.id, "length_km", "must be > 0")
+
+
+def _dates(layers: Layers, last_year: int) -> Iterator[Problem]:
+    for name in ("stations", "lines", "airports", "expressways"):
+        frame = getattr(layers, name)
+        for fid, year in zip(frame["id"], frame["open_year"], strict=True):
+            if year is not None and not 1870 <= year <= last_year:
+                yield Problem(name, fid, "opened", f"year {year} outside 1870-{last_year}")
+    for row in layers.lines.itertuples():
+        if row.status != "open" and row.expected_year is None:
+            yield Problem("lines", row.id, "expected_year", f"status {row.status} needs an expected_year")
+
+
+def _point_problems(layer: str, frame, region, ids: Iterable[str]) -> Iterator[Problem]:
+    slack_deg = BOUNDARY_SLACK_KM / 111.0
+    for fid, geom, ext in zip(ids, frame.geometry, frame["external"], strict=True):
+        if region is not None:
+            inside = region.distance(geom) <= slack_deg
+        else:
+            x0, y0, x1, y1 = REGION_BBOX
+            inside = x0 <= geom.x <= x1 and y0 <= geom.y <= y1
+        if not inside and not ext:
+            yield Problem(layer, fid, "geometry",
+                          f"({geom.x:.5f}, {geom.y:.5f}) lies outside the six cities; "
+                          "fix the coordinate (WGS-84 lon, lat) or set external=1")
+        elif inside and ext and region is not None and region.contains(geom):
+            yield Problem(layer, fid, "external",
+                          "flagged external but lies inside the six cities; set external=0")
+
+
+def _coordinates(layers: Layers) -> Iterator[Problem]:
+    region = None
+    if len(layers.boundaries):
+        region = layers.boundaries.geometry.union_all()
+    yield from _point_problems("stations", layers.stations, region, layers.stations["id"])
+    yield from _point_problems("road_nodes", layers.road_nodes, region, layers.road_nodes["id"])
+    for layer, frame, ids in (("zones", layers.zones, layers.zones["code"]),
+                              ("airports", layers.airports, layers.airports["id"])):
+        if len(frame):
+            flagged = frame.assign(external=[False] * len(frame))
+            yield from _point_problems(layer, flagged, region, ids)
+
+
+def _implied_speeds(layers: Layers) -> Iterator[Problem]:
+    pos = {r.id: (r.lon, r.lat) for r in layers.stations.itertuples()}
+    klass = dict(zip(layers.services["id"], layers.services["class"], strict=True))
+    stops = layers.service_stops.sort_values(["service_id", "seq"])
+    prev = None
+    for row in stops.itertuples():
+        if prev is not None and prev.service_id == row.service_id and row.run_minutes:
+            a, b = pos.get(prev.station_id), pos.get(row.station_id)
+            lo, hi = SPEED_BANDS_KMH.get(klass.get(row.service_id, ""), (15.0, 350.0))
+            if a and b:
+                kmh = haversine_km(*a, *b) / (row.run_minutes / 60.0)
+                if not lo <= kmh <= hi:
+                    yield Problem("service_stops", f"{row.service_id}#{row.seq}", "run_minutes",
+                                  f"{row.run_minutes} min from {prev.station_id} to {row.station_id} "
+                                  f"implies {kmh:.0f} km/h straight-line, outside {lo:.0f}-{hi:.0f} "
+                                  "for this class; check the minutes and both coordinates")
+        prev = row
+
+
+def _road_lengths(layers: Layers) -> Iterator[Problem]:
+    pos = {r.id: (r.lon, r.lat) for r in layers.road_nodes.itertuples()}
+    for row in layers.expressways.itertuples():
+        a, b = pos.get(row.from_node), pos.get(row.to_node)
+        if a and b:
+            crow = haversine_km(*a, *b)
+            if row.length_km < 0.95 * crow:
+                yield Problem("expressways", row.id, "length_km",
+                              f"{row.length_km} km is shorter than the straight line ({crow:.1f} km) "
+                              "between its nodes; check the length and node coordinates")
+
+
+def _population(layers: Layers) -> Iterator[Problem]:
+    for row in layers.cities.itertuples():
+        total = sum(int(p) for p in layers.zones.loc[layers.zones["city"] == row.name, "population_2020"])
+        if abs(total - row.population_2020) > POPULATION_TOLERANCE * row.population_2020:
+            yield Problem("cities", row.id, "population_2020",
+                          f"zones of {row.name} sum to {total:,}, city total is "
+                          f"{row.population_2020:,} (tolerance {POPULATION_TOLERANCE:.1%}); "
+                          "correct the zone or city figures")
+
+
+def check_layers(layers: Layers) -> list[Problem]:
+    """Run every check on loaded layers.
+
+    Parameters
+    ----------
+    layers
+        Layers from :func:`network.load_layers`.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the layers are clean.
+    """
+    last_year = layers.last_year()
+    problems: list[Problem] = []
+    for check in (_unique_ids, _enums, _refs, _stop_sequences, _numbers, _coordinates,
+                  _implied_speeds, _road_lengths, _population):
+        problems.extend(check(layers))
+    problems.extend(_dates(layers, last_year))
+    return problems
