@@ -32,7 +32,12 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
 
 @contextlib.contextmanager
 def _temp_beside(target: Path) -> Iterator[Path]:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {target}: {exc.strerror or exc}; choose a writable folder"
+        ) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -6,6 +6,7 @@ matrix where parallel edges are reduced to their minimum.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -135,7 +136,7 @@ def legs_of_path(G: nx.MultiDiGraph, path: list[str]) -> list[Leg]:
     """Group the edges of a node path into legs (consecutive edges of one kind merge)."""
     legs: list[Leg] = []
     seen_ride = False
-    for a, b in zip(path[:-1], path[1:], strict=True):
+    for a, b in itertools.pairwise(path):
         d = _best_edge(G, a, b)
         kind = _leg_kind(d["mode"], seen_ride)
         if kind is None:

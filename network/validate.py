@@ -58,7 +58,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{SCHEMAS[self.layer].path_hint}: feature {self.feature}: field '{self.field}': {self.message}"
+        where = f"{SCHEMAS[self.layer].path_hint}: feature {self.feature}: field '{self.field}'"
+        return f"{where}: {self.message}"
 
 
 def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -90,39 +91,46 @@ def _enums(layers: Layers) -> Iterator[Problem]:
                 yield Problem(name, str(fid), fld, f"{v!r} is not one of {sorted(allowed)}")
 
 
-def _refs(layers: Layers) -> Iterator[Problem]:
+def _unknown(layer: str, feature: str, fld: str, what: str, value: str) -> Problem:
+    return Problem(layer, feature, fld, f"unknown {what} {value!r}; use an existing id or add it")
+
+
+def _rail_refs(layers: Layers) -> Iterator[Problem]:
     stations = set(layers.stations["id"])
     lines = set(layers.lines["id"])
     for lid, ids in zip(layers.lines["id"], layers.lines["station_ids"], strict=True):
         for sid in str(ids).split(";"):
             if sid.strip() not in stations:
-                yield Problem("lines", lid, "station_ids", f"unknown station {sid!r}; add it to stations or fix the id")
+                yield _unknown("lines", lid, "station_ids", "station", sid)
     if lines:
         for sid, lid in zip(layers.services["id"], layers.services["line_id"], strict=True):
             if lid not in lines:
-                yield Problem("services", sid, "line_id", f"unknown line {lid!r}; use an id from lines.geojson")
+                yield _unknown("services", sid, "line_id", "line", lid)
     services = set(layers.services["id"])
     for row in layers.service_stops.itertuples():
         fid = f"{row.service_id}#{row.seq}"
         if row.service_id not in services:
-            yield Problem("service_stops", fid, "service_id", f"unknown service {row.service_id!r}")
+            yield _unknown("service_stops", fid, "service_id", "service", row.service_id)
         if row.station_id not in stations:
-            yield Problem("service_stops", fid, "station_id", f"unknown station {row.station_id!r}")
+            yield _unknown("service_stops", fid, "station_id", "station", row.station_id)
     places = stations | set(layers.airports["id"])
     for row in layers.interchanges.itertuples():
         for fld in ("from_station", "to_station"):
             if getattr(row, fld) not in places:
-                yield Problem("interchanges", f"{row.from_station}->{row.to_station}", fld,
-                              f"unknown station {getattr(row, fld)!r}")
+                yield _unknown("interchanges", f"{row.from_station}->{row.to_station}", fld,
+                               "station", getattr(row, fld))
+
+
+def _other_refs(layers: Layers) -> Iterator[Problem]:
     nodes = set(layers.road_nodes["id"])
     for row in layers.expressways.itertuples():
         for fld in ("from_node", "to_node"):
             if getattr(row, fld) not in nodes:
-                yield Problem("expressways", row.id, fld, f"unknown road node {getattr(row, fld)!r}")
+                yield _unknown("expressways", row.id, fld, "road node", getattr(row, fld))
     zones = set(layers.zones["code"])
     for cid, core in zip(layers.cities["id"], layers.cities["core_zone"], strict=True):
         if core not in zones:
-            yield Problem("cities", cid, "core_zone", f"unknown zone code {core!r}")
+            yield _unknown("cities", cid, "core_zone", "zone code", core)
 
 
 def _stop_sequences(layers: Layers) -> Iterator[Problem]:
@@ -131,7 +139,8 @@ def _stop_sequences(layers: Layers) -> Iterator[Problem]:
         rows = stops[stops["service_id"] == sid].sort_values("seq")
         seqs = list(rows["seq"])
         if len(seqs) < 2:
-            yield Problem("services", sid, "id", "a service needs at least two stops in service_stops.csv")
+            yield Problem("services", sid, "id",
+                          "a service needs at least two stops in service_stops.csv")
             continue
         if seqs != list(range(1, len(seqs) + 1)):
             yield Problem("service_stops", sid, "seq", f"sequence {seqs} must run 1, 2, 3... without gaps")
@@ -153,7 +162,8 @@ def _numbers(layers: Layers) -> Iterator[Problem]:
                           f"{row.walk_minutes} outside 0-30 minutes")
     for row in layers.expressways.itertuples():
         if not 40 <= row.speed_kmh <= 120:
-            yield Problem("expressways", row.id, "speed_kmh", f"{row.speed_kmh} outside 40-120 km/h (China's expressway limits)")
+            yield Problem("expressways", row.id, "speed_kmh",
+                          f"{row.speed_kmh} outside 40-120 km/h (China's expressway limits)")
         if not row.length_km > 0:
             yield Problem("expressways", row.id, "length_km", "must be > 0")
 
@@ -255,7 +265,7 @@ def check_layers(layers: Layers) -> list[Problem]:
     """
     last_year = layers.last_year()
     problems: list[Problem] = []
-    for check in (_unique_ids, _enums, _refs, _stop_sequences, _numbers, _coordinates,
+    for check in (_unique_ids, _enums, _rail_refs, _other_refs, _stop_sequences, _numbers, _coordinates,
                   _implied_speeds, _road_lengths, _population):
         problems.extend(check(layers))
     problems.extend(_dates(layers, last_year))

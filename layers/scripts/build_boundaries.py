@@ -152,7 +152,7 @@ def load_units():
     con.close()
 
     units = []
-    for province, city_zh, district, path in rows:
+    for _province, city_zh, district, path in rows:
         code = Path(path).stem
         if not (len(code) == 6 and code.isdigit()) or code[:4] not in CITIES:
             continue
@@ -251,7 +251,7 @@ def build(tol: float, out_path: Path, coverage: bool = False):
         simplified = [g.simplify(tol, preserve_topology=True) for g in wgs_geoms]
 
     features = []
-    for (code, name_zh, city_en, _), simp, area in zip(units, simplified, areas):
+    for (code, name_zh, city_en, _), simp, area in zip(units, simplified, areas, strict=True):
         # snap to the 1e-5 grid in a validity-preserving way, then orient
         # exteriors counter-clockwise (RFC 7946)
         simp = _polygonal(shapely.set_precision(simp, 10.0 ** -DECIMALS))
@@ -316,7 +316,7 @@ def check(out_path: Path) -> bool:
     if len(feats) != EXPECTED_TOTAL or len(codes) != EXPECTED_TOTAL:
         print(f"  COUNT: {len(feats)} features / {len(codes)} distinct codes, expected {EXPECTED_TOTAL}")
         ok = False
-    for prefix, (city_en, _, n_exp) in CITIES.items():
+    for _prefix, (city_en, _, n_exp) in CITIES.items():
         if per_city[city_en][0] != n_exp:
             print(f"  COUNT {city_en}: {per_city[city_en][0]}, expected {n_exp}")
             ok = False
