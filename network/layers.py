@@ -70,7 +70,7 @@ SCHEMAS: dict[str, Schema] = {
             "stations.geojson",
             _cols(
                 "id name name_zh city county:str? kind opened:date former_names:str? "
-                "external:bool source notes:str?"
+                "external:bool source notes:str? coord_crs_source:str?"
             ),
             geometry="Point",
         ),
@@ -112,7 +112,8 @@ SCHEMAS: dict[str, Schema] = {
         Schema(
             "road_nodes",
             "road_nodes.geojson",
-            _cols("id name name_zh city county:str? kind external:bool source notes:str?"),
+            _cols("id name name_zh city county:str? kind external:bool source notes:str? "
+                  "coord_crs_source:str?"),
             geometry="Point",
             optional=True,
         ),
@@ -130,7 +131,8 @@ SCHEMAS: dict[str, Schema] = {
             "airports.geojson",
             _cols(
                 "id iata:str? icao:str? name name_zh city county:str? opened:date? status "
-                "status_year:int? source notes:str?"
+                "status_year:int? processing_minutes:float? processing_basis:str? source notes:str? "
+                "coord_crs_source:str?"
             ),
             geometry="Point",
             optional=True,
@@ -139,8 +141,8 @@ SCHEMAS: dict[str, Schema] = {
             "zones",
             "zones.geojson",
             _cols(
-                "code name name_zh city kind population_2020:int population_source source "
-                "notes:str?"
+                "code name name_zh city kind seat_name_zh:str? population_2020:int? "
+                "population_source:str? source notes:str? coord_crs_source:str?"
             ),
             id_field="code",
             geometry="Point",
@@ -156,15 +158,16 @@ SCHEMAS: dict[str, Schema] = {
         Schema(
             "cities",
             "cities.csv",
-            _cols("id name name_zh province population_2020:int core_zone source notes:str?"),
+            _cols("id name name_zh province population_2020:int core_zone core_source:str? source "
+                  "notes:str?"),
             optional=True,
         ),
         Schema(
             "targets",
             "targets.csv",
             _cols(
-                "id year:int indicator indicator_zh:str? value:str? unit:str? scope:str? "
-                "source quote_zh:str? notes:str?"
+                "id year:int? indicator indicator_zh:str? value:str? unit:str? scope:str? "
+                "verified:bool? source quote_zh:str? notes:str?"
             ),
             optional=True,
         ),
@@ -379,13 +382,16 @@ def _load_one(folder: Path, schema: Schema) -> pd.DataFrame:
 
 def _add_derived(layers: dict[str, pd.DataFrame]) -> None:
     """Add derived columns: open years from dates, lon/lat from point geometries."""
+    import pandas as pd
+
     for name in ("stations", "road_nodes", "airports", "zones"):
         frame = layers[name]
         frame["lon"] = [g.x for g in frame.geometry]
         frame["lat"] = [g.y for g in frame.geometry]
     for name in ("stations", "lines", "airports", "expressways"):
         frame = layers[name]
-        frame["open_year"] = [int(str(v)[:4]) if v else None for v in frame["opened"]]
+        years = [int(str(v)[:4]) if isinstance(v, str) and v else None for v in frame["opened"]]
+        frame["open_year"] = pd.Series(years, index=frame.index, dtype=object)
 
 
 def load_layers(path: str | os.PathLike[str] | None = None) -> Layers:

@@ -65,66 +65,10 @@ POST_2021_CODES = {"330113": "临平区 Linping", "330114": "钱塘区 Qiantang"
 AREA_CRS = "+proj=laea +lat_0=30 +lon_0=119.5 +datum=WGS84 +units=m +no_defs"
 
 
-# --------------------------------------------------------------------------
-# GCJ-02 -> WGS-84
-#
-# GCJ-02 is WGS-84 plus a deterministic, smooth offset (a few hundred metres)
-# given by the publicly documented forward formula gcj_offset() below.  There
-# is no closed-form inverse, so wgs_from_gcj() inverts it by fixed-point
-# iteration: start with wgs = gcj, then repeatedly correct
-#     wgs <- wgs - (forward(wgs) - gcj)
-# until the forward-mapped point lands on the input GCJ point to within
-# 1e-7 degrees (~1 cm), far below the required 0.5 m.  The offset varies
-# slowly in space, so this converges in a handful of iterations.
-# --------------------------------------------------------------------------
-_A = 6378245.0  # semi-major axis of the Krasovsky ellipsoid used by GCJ-02
-_EE = 0.00669342162296594323  # its first eccentricity squared
-
-
-def _offset_lat_raw(x, y):
-    r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
-    r += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-    r += (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
-    r += (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
-    return r
-
-
-def _offset_lon_raw(x, y):
-    r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
-    r += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-    r += (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
-    r += (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
-    return r
-
-
-def gcj_offset(lon, lat):
-    """Forward GCJ-02 offset (dlon, dlat) in degrees at WGS-84 (lon, lat)."""
-    x = lon - 105.0
-    y = lat - 35.0
-    rad_lat = np.radians(lat)
-    magic = 1.0 - _EE * np.sin(rad_lat) ** 2
-    sqrt_magic = np.sqrt(magic)
-    dlat = _offset_lat_raw(x, y) * 180.0 / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * np.pi)
-    dlon = _offset_lon_raw(x, y) * 180.0 / (_A / sqrt_magic * np.cos(rad_lat) * np.pi)
-    return dlon, dlat
-
-
-def wgs_from_gcj(lon, lat, tol_deg=1e-7, max_iter=30):
-    """Invert GCJ-02 -> WGS-84 for arrays of lon/lat (all points are in China)."""
-    g_lon = np.asarray(lon, dtype=float)
-    g_lat = np.asarray(lat, dtype=float)
-    w_lon, w_lat = g_lon.copy(), g_lat.copy()
-    for _ in range(max_iter):
-        dlon, dlat = gcj_offset(w_lon, w_lat)
-        err_lon = w_lon + dlon - g_lon
-        err_lat = w_lat + dlat - g_lat
-        w_lon -= err_lon
-        w_lat -= err_lat
-        if max(np.max(np.abs(err_lon), initial=0), np.max(np.abs(err_lat), initial=0)) < tol_deg:
-            break
-    else:
-        raise RuntimeError("GCJ-02 inversion did not converge")
-    return w_lon, w_lat
+# GCJ-02 -> WGS-84 conversion lives in the package (network/coords.py), shared with
+# layers/scripts/build_layers.py; import it from the repository checkout.
+sys.path.insert(0, str(LAYERS_DIR.parent))
+from network.coords import wgs_from_gcj  # noqa: E402
 
 
 def _to_wgs84(coords: np.ndarray) -> np.ndarray:
