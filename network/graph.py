@@ -163,9 +163,9 @@ def _interchange_edges(layers: Layers, pos: dict, kinds: dict, year: int) -> Ite
     for r in layers.interchanges.itertuples():
         for a, b in ((r.from_station, r.to_station), (r.to_station, r.from_station)):
             if a in airports and b in pos:  # landside of the airport to a station
-                yield _Edge(a, b, "interchange", r.walk_minutes + _entry(kinds[b]), 0.0, r.source)
+                yield _Edge(a, b, "walk", r.walk_minutes + _entry(kinds[b]), 0.0, r.source)
             elif b in airports and a in pos:
-                yield _Edge(f"{a}|arr", b, "interchange", r.walk_minutes, 0.0, r.source)
+                yield _Edge(f"{a}|arr", b, "walk", r.walk_minutes, 0.0, r.source)
             elif a in pos and b in pos:
                 km = haversine_km(*pos[a], *pos[b])
                 yield _Edge(f"{a}|arr", b, "interchange", r.walk_minutes + _entry(kinds[b]), km,

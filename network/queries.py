@@ -50,17 +50,56 @@ class Network:
         """Resolve a place name against this network's layers (see :func:`network.resolve`)."""
         return resolve(self.layers, query)
 
-    def _with_points(self, places: list[Place]) -> Compiled:
-        """The compiled graph, extended with connectors for any ``lon,lat`` places."""
-        points = [p for p in places if p.kind == "point"]
-        if not points:
+    def _station_partners(self, station: str) -> list[tuple[str, float]]:
+        """Stations linked to ``station`` by an interchange walk, with the walk minutes."""
+        ic = self.layers.interchanges
+        out = []
+        for r in ic.itertuples():
+            for x, y in ((r.from_station, r.to_station), (r.to_station, r.from_station)):
+                if x == station and self.G.nodes.get(y, {}).get("kind") == "station":
+                    out.append((y, float(r.walk_minutes)))
+        return out
+
+    def _terminals(self, a: Place, b: Place) -> tuple[str, str, list, dict]:
+        """Source and sink nodes of a trip, with the temporary edges and nodes they need.
+
+        A point gets sketch connectors. A station also reaches the stations it shares a
+        complex with (interchange walk), so "from Hangzhou West" may start on the metro.
+        """
+        targets = None
+        edges: list = []
+        nodes: dict[str, dict] = {}
+        src, dst = a.origin, b.destination
+        for p, role in ((a, "from"), (b, "to")):
+            if p.kind == "point" and p.origin not in nodes:
+                targets = targets or _graph.connector_targets(self.G)
+                nodes[p.origin] = {"x": p.lon, "y": p.lat, "kind": "point", "name": p.name,
+                                   "name_zh": ""}
+                edges += _graph._place_connectors(p.origin, p.lon, p.lat, targets, self.modes)
+            partners = self._station_partners(p.origin) if p.kind == "station" else []
+            if not partners:
+                continue
+            tag = f"{role}:{p.origin}"
+            nodes[tag] = {"x": p.lon, "y": p.lat, "kind": "place", "name": p.name,
+                          "name_zh": p.name_zh}
+            for other, walk in [(p.origin, 0.0), *partners]:
+                kind = self.G.nodes[other]["station_kind"]
+                if role == "from":
+                    edges.append(_graph._Edge(tag, other, "walk",
+                                              walk + (_graph._entry(kind) if walk else 0.0),
+                                              0.0, "interchanges.csv"))
+                else:
+                    edges.append(_graph._Edge(f"{other}|arr", tag, "walk", walk, 0.0,
+                                              "interchanges.csv"))
+            src, dst = (tag, dst) if role == "from" else (src, tag)
+        return src, dst, edges, nodes
+
+    def _augmented(self, edges: list, nodes: dict[str, dict]) -> Compiled:
+        if not edges:
             return self.compiled
         G = self.G.copy()
-        targets = _graph.connector_targets(self.G)
-        for p in points:
-            G.add_node(p.origin, x=p.lon, y=p.lat, kind="point", name=p.name, name_zh="")
-            _graph.add_edges(G, _graph._place_connectors(p.origin, p.lon, p.lat, targets,
-                                                         self.modes))
+        G.add_nodes_from(nodes.items())
+        _graph.add_edges(G, edges)
         return compile_graph(G)
 
     def travel_time(self, origin: str | Place, destination: str | Place) -> Journey:
@@ -87,8 +126,8 @@ class Network:
                     f"{p.name} is not in the {self.modes} network of {self.year} (not open yet, "
                     "or not reachable in this mode); try a later --year or --modes any"
                 )
-        compiled = self._with_points([a, b])
-        journey = route(compiled, a.origin, b.destination)
+        src, dst, edges, nodes = self._terminals(a, b)
+        journey = route(self._augmented(edges, nodes), src, dst)
         journey.origin, journey.destination = a.name, b.name
         names = dict(zip(self.layers.services["id"], self.layers.services["name"], strict=True))
         for leg in journey.legs:

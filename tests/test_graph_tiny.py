@@ -101,10 +101,32 @@ def test_interchange_between_stations(tmp_path):
         interchanges=[{"from_station": "q", "to_station": "m", "walk_minutes": 6,
                        "same_complex": 1, "source": "test"}],
     )
-    j = Network(load_layers(folder), year=2020, modes="rail").travel_time("p", "n")
+    net = Network(load_layers(folder), year=2020, modes="rail")
+    j = net.travel_time("p", "n")
     # wait 10 + ride 15 + walk 6 + metro entry 3 + wait 3 + ride 9
     assert j.minutes == pytest.approx(46.0)
     assert [leg.kind for leg in j.legs] == ["wait", "ride", "transfer", "wait", "ride"]
+    # starting at q, the metro station of the same complex is one walk away: 6 + 3 + 3 + 9
+    j = net.travel_time("q", "n")
+    assert j.minutes == pytest.approx(21.0)
+    assert [leg.kind for leg in j.legs] == ["access", "wait", "ride"]
+    # ending at q from n: ride 9 after a 3-minute wait, then the walk of 6 (no entry)
+    assert net.travel_time("n", "q").minutes == pytest.approx(3 + 9 + 6)
+
+
+def test_unreachable_pair_is_reported(tmp_path):
+    from network import UnreachableError
+
+    folder = write_layers(
+        tmp_path / "l",
+        stations=[station("p", 120.0, 30.0), station("q", 120.3, 30.0)],
+        services=[service("s", headway=20)],
+        stops=stops("s", ["p", "q"], [15]),
+        zones=[zone("1", 120.0, 30.0), zone("2", 121.0, 30.0)],
+    )
+    # no road nodes and the seats are 96 km apart (beyond the local-road radius)
+    with pytest.raises(UnreachableError, match="no path from"):
+        Network(load_layers(folder), year=2020, modes="road").travel_time("Z1", "Z2")
 
 
 def test_names_resolve(tiny_layers):
