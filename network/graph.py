@@ -84,20 +84,24 @@ def _open(year_opened: Any, year: int) -> bool:
 
 
 def _service_stops(stops: pd.DataFrame, stations_open: set[str], year: int) -> list[dict]:
-    """Stops of one service open in ``year``, with times of the full pattern merged over gaps."""
+    """Stops of one service open in ``year``.
+
+    A stop not open yet is passed through on the recorded timetable: its run minutes and its
+    dwell are carried to the next open stop. Timetables are recorded as they run now, so an
+    earlier year differs only in where passengers can board and alight, and an opening never
+    makes a trip slower.
+    """
     rows = stops.sort_values("seq").to_dict("records")
     kept: list[dict] = []
-    pending_run = 0.0
+    pending = 0.0
     for i, r in enumerate(rows):
         run = float(r["run_minutes"] or 0.0) if i else 0.0
-        pending_run += run
+        dwell = float(r["dwell_minutes"] or 0.0)
         if r["station_id"] in stations_open and _open(r["opened"], year):
-            kept.append({**r, "run": pending_run if kept else 0.0,
-                         "dwell": float(r["dwell_minutes"] or 0.0)})
-            pending_run = 0.0
+            kept.append({**r, "run": pending + run if kept else 0.0, "dwell": dwell})
+            pending = 0.0
         elif kept:
-            # a skipped intermediate stop: the train does not dwell there
-            pass
+            pending += run + dwell
     return kept
 
 
@@ -199,9 +203,27 @@ def car_access_minutes(crow_km: float) -> float:
     return settings.car_terminal_minutes + net_km / settings.local_car_speed_kmh * 60.0
 
 
+def transit_access_minutes_array(crow_km: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`transit_access_minutes`."""
+    net_km = np.asarray(crow_km, dtype=float) * settings.detour_factor
+    walk = net_km / settings.walk_speed_kmh * 60.0
+    transit = settings.local_transit_wait_minutes + net_km / settings.local_transit_speed_kmh * 60.0
+    return np.where(net_km <= settings.walk_max_km, walk, transit)
+
+
+def car_access_minutes_array(crow_km: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`car_access_minutes`."""
+    net_km = np.asarray(crow_km, dtype=float) * settings.detour_factor
+    return settings.car_terminal_minutes + net_km / settings.local_car_speed_kmh * 60.0
+
+
 def _near(lon: float, lat: float, targets: pd.DataFrame, *, radius_km: float,
-          min_count: int) -> list[tuple[str, float]]:
-    """Targets within ``radius_km``, plus the ``min_count`` nearest: (id, crow-fly km)."""
+          min_count: int, only: set[str] | None = None) -> list[tuple[str, float]]:
+    """Targets within ``radius_km``, plus the ``min_count`` nearest: (id, crow-fly km).
+
+    With ``only``, targets not in it are dropped after the selection (so the selection does
+    not depend on ``only``).
+    """
     if not len(targets):
         return []
     lons, lats = targets["lon"].to_numpy(float), targets["lat"].to_numpy(float)
@@ -212,13 +234,14 @@ def _near(lon: float, lat: float, targets: pd.DataFrame, *, radius_km: float,
     order = np.argsort(d, kind="stable")
     ids = targets["id"].to_numpy()
     keep = [i for rank, i in enumerate(order) if d[i] <= radius_km or rank < min_count]
-    return [(str(ids[i]), float(d[i])) for i in keep]
+    return [(str(ids[i]), float(d[i])) for i in keep if only is None or str(ids[i]) in only]
 
 
 def _place_connectors(node: str, lon: float, lat: float, targets: dict[str, pd.DataFrame],
                       modes: str) -> Iterable[_Edge]:
     """Access and egress edges between one place (zone seat or point) and nearby nodes."""
-    kw = {"radius_km": settings.connector_radius_km, "min_count": settings.connector_min_count}
+    kw = {"radius_km": settings.connector_radius_km, "min_count": settings.connector_min_count,
+          "only": targets["open"]}
     src = "sketch connector: crow-fly x settings.detour_factor / local speed (assumption)"
     if modes in ("rail", "any"):
         for sid, km in _near(lon, lat, targets["stations"], **kw):
@@ -238,7 +261,7 @@ def _place_connectors(node: str, lon: float, lat: float, targets: dict[str, pd.D
             yield _Edge(node, rid, "car", t, km * settings.detour_factor, src)
             yield _Edge(rid, node, "car", t, km * settings.detour_factor, src)
     for aid, km in _near(lon, lat, targets["airports"], radius_km=settings.connector_radius_km,
-                         min_count=0):
+                         min_count=0, only=targets["open"]):
         t = car_access_minutes(km) if modes != "rail" else transit_access_minutes(km)
         mode = "car" if modes != "rail" else "access"
         yield _Edge(node, aid, mode, t, km * settings.detour_factor, src)
@@ -293,17 +316,23 @@ def _road_edges(layers: Layers, year: int) -> tuple[list[_Edge], dict[str, dict]
 # ------------------------------------------------------------------------------------------
 
 
-def connector_targets(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """Nodes a place may connect to in a built graph, as lon/lat tables (for point places)."""
+def connector_targets(G: nx.MultiDiGraph, layers: Layers) -> dict[str, Any]:
+    """What places may connect to: every station, road node and airport of the layers.
+
+    Candidates come from the layers, not from the year's graph, and connectors to nodes not
+    open in the graph's year are then skipped. So which neighbours a place links to never
+    depends on the year, and opening a station can only add links (a later year with only
+    openings is never slower).
+    """
     import pandas as pd
 
-    def table(kind: str) -> pd.DataFrame:
-        rows = [(n, d["x"], d["y"]) for n, d in G.nodes(data=True) if d.get("kind") == kind]
-        return pd.DataFrame(rows, columns=["id", "lon", "lat"])
+    def table(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"id": frame["id"], "lon": frame["lon"], "lat": frame["lat"]})
 
-    kinds = {n: d["station_kind"] for n, d in G.nodes(data=True) if d.get("kind") == "station"}
-    return {"stations": table("station"), "road_nodes": table("road"),
-            "airports": table("airport"), "station_kind": kinds}
+    return {"stations": table(layers.stations), "road_nodes": table(layers.road_nodes),
+            "airports": table(layers.airports),
+            "station_kind": dict(zip(layers.stations["id"], layers.stations["kind"], strict=True)),
+            "open": set(G.nodes)}
 
 
 def build(layers: Layers, *, year: int, modes: str = "any") -> nx.MultiDiGraph:
@@ -354,13 +383,13 @@ def build(layers: Layers, *, year: int, modes: str = "any") -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(crs=settings.CRS_WGS84, year=year, modes=modes, name=f"hzcircle {year} {modes}")
     G.add_nodes_from(nodes.items())
     _add_route_nodes(G, edges)
-    targets = connector_targets(G)
+    targets = connector_targets(G, layers)
     for z in layers.zones.itertuples():
         edges.extend(_place_connectors(f"zone:{z.code}", z.lon, z.lat, targets, modes))
     if modes in ("road", "any"):
         edges.extend(_local_road_edges(layers.zones))
     if modes == "any":
-        st = layers.stations[layers.stations["id"].isin(targets["station_kind"])]
+        st = layers.stations[layers.stations["id"].isin(targets["open"])]
         edges.extend(_station_road_edges(st, targets["road_nodes"]))
     add_edges(G, edges)
     return G

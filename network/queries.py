@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from network import graph as _graph
+from network import settings
 from network._errors import InputError
 from network.places import Place, resolve
 from network.routing import Compiled, Journey, compile_graph, route, shortest_times
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from network.layers import Layers
+    from network.surface import Grid
 
 #: Aggregation levels of an OD matrix.
 LEVELS = ("county", "city")
@@ -45,6 +47,8 @@ class Network:
         self.modes = modes
         self.G: nx.MultiDiGraph = _graph.build(layers, year=year, modes=modes)
         self.compiled: Compiled = compile_graph(self.G)
+        self._grids: dict[float, Grid] = {}
+        self._pairs: dict[tuple[int, bool], object] = {}
 
     def resolve(self, query: str) -> Place:
         """Resolve a place name against this network's layers (see :func:`network.resolve`)."""
@@ -60,39 +64,61 @@ class Network:
                     out.append((y, float(r.walk_minutes)))
         return out
 
-    def _terminals(self, a: Place, b: Place) -> tuple[str, str, list, dict]:
-        """Source and sink nodes of a trip, with the temporary edges and nodes they need.
+    def _attach(self, p: Place, role: str) -> tuple[str, list, dict[str, dict]]:
+        """The node a trip starts (``role="from"``) or ends (``"to"``) at for place ``p``.
 
-        A point gets sketch connectors. A station also reaches the stations it shares a
-        complex with (interchange walk), so "from Hangzhou West" may start on the metro.
+        Returns the node and the temporary edges and nodes it needs: a point gets sketch
+        connectors; a station also reaches the stations it shares a complex with (interchange
+        walk), so "from Hangzhou West" may start on the metro.
         """
-        targets = None
         edges: list = []
         nodes: dict[str, dict] = {}
-        src, dst = a.origin, b.destination
-        for p, role in ((a, "from"), (b, "to")):
-            if p.kind == "point" and p.origin not in nodes:
-                targets = targets or _graph.connector_targets(self.G)
-                nodes[p.origin] = {"x": p.lon, "y": p.lat, "kind": "point", "name": p.name,
-                                   "name_zh": ""}
-                edges += _graph._place_connectors(p.origin, p.lon, p.lat, targets, self.modes)
-            partners = self._station_partners(p.origin) if p.kind == "station" else []
-            if not partners:
-                continue
-            tag = f"{role}:{p.origin}"
-            nodes[tag] = {"x": p.lon, "y": p.lat, "kind": "place", "name": p.name,
-                          "name_zh": p.name_zh}
-            for other, walk in [(p.origin, 0.0), *partners]:
-                kind = self.G.nodes[other]["station_kind"]
-                if role == "from":
-                    edges.append(_graph._Edge(tag, other, "walk",
-                                              walk + (_graph._entry(kind) if walk else 0.0),
-                                              0.0, "interchanges.csv"))
-                else:
-                    edges.append(_graph._Edge(f"{other}|arr", tag, "walk", walk, 0.0,
-                                              "interchanges.csv"))
-            src, dst = (tag, dst) if role == "from" else (src, tag)
-        return src, dst, edges, nodes
+        node = p.origin if role == "from" else p.destination
+        if p.kind == "point":
+            targets = _graph.connector_targets(self.G, self.layers)
+            nodes[p.origin] = {"x": p.lon, "y": p.lat, "kind": "point", "name": p.name,
+                               "name_zh": ""}
+            edges += _graph._place_connectors(p.origin, p.lon, p.lat, targets, self.modes)
+        partners = self._station_partners(p.origin) if p.kind == "station" else []
+        if not partners:
+            return node, edges, nodes
+        tag = f"{role}:{p.origin}"
+        nodes[tag] = {"x": p.lon, "y": p.lat, "kind": "place", "name": p.name,
+                      "name_zh": p.name_zh}
+        for other, walk in [(p.origin, 0.0), *partners]:
+            kind = self.G.nodes[other]["station_kind"]
+            if role == "from":
+                cost = walk + (_graph._entry(kind) if walk else 0.0)
+                edges.append(_graph._Edge(tag, other, "walk", cost, 0.0, "interchanges.csv"))
+            else:
+                edges.append(_graph._Edge(f"{other}|arr", tag, "walk", walk, 0.0,
+                                          "interchanges.csv"))
+        return tag, edges, nodes
+
+    def _terminals(self, a: Place, b: Place) -> tuple[str, str, list, dict]:
+        src, e1, n1 = self._attach(a, "from")
+        dst, e2, n2 = self._attach(b, "to")
+        if a.kind == "point" and b.kind == "point" and a.origin == b.origin:
+            e2 = []
+        return src, dst, e1 + e2, {**n1, **n2}
+
+    def grid(self, cell_km: float | None = None) -> Grid:
+        """The grid of this network's layers (cached per cell size)."""
+        from network.surface import make_grid
+
+        key = settings.cell_km if cell_km is None else float(cell_km)
+        if key not in self._grids:
+            self._grids[key] = make_grid(self.layers, key)
+        return self._grids[key]
+
+    def surface_pairs(self, grid: Grid, reverse: bool) -> object:
+        """Cell-node egress (or access) pairs of a grid, cached."""
+        from network.surface import _pairs
+
+        key = (id(grid), reverse)
+        if key not in self._pairs:
+            self._pairs[key] = _pairs(self, grid, reverse)
+        return self._pairs[key]
 
     def _augmented(self, edges: list, nodes: dict[str, dict]) -> Compiled:
         if not edges:

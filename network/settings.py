@@ -95,6 +95,25 @@ airport_departure_minutes: float = 60.0
 airport_arrival_minutes: float = 20.0
 
 # ---------------------------------------------------------------------------------------------
+# Surfaces and isochrones
+# ---------------------------------------------------------------------------------------------
+#: Default grid cell size (km) of travel-time surfaces.
+cell_km: float = 1.0
+#: Longest straight-line egress from a reached node to a grid cell (km). Beyond it a cell counts
+#: as not reached: 10 km of local transit or car is already 35-45 minutes, so farther cells would
+#: not change a 90-minute isochrone, and capping keeps the computation local.
+egress_max_km: float = 10.0
+#: Refuse grids with more cells than this (about 100 bytes of working memory per cell and node
+#: block); at the region's 54,000 km2 this allows cells down to about 0.15 km.
+max_cells: int = 2_500_000
+
+# ---------------------------------------------------------------------------------------------
+# One-hour commute circle
+# ---------------------------------------------------------------------------------------------
+#: The threshold of the plan's "one-hour commute circle" (minutes).
+commute_minutes: float = 60.0
+
+# ---------------------------------------------------------------------------------------------
 # Years
 # ---------------------------------------------------------------------------------------------
 #: Earliest year the layers describe. The layers record opening dates back to the first HSR

@@ -1,0 +1,212 @@
+"""The one-hour commute circle (一小时通勤圈) scorecard, across years.
+
+Definition (configurable): the core is the Hangzhou city core of the layers (``--core`` to
+change it). For every county seat and every city core, door-to-door minutes are computed to the
+core and from it. A place is **within the hour** when both directions take at most
+``settings.commute_minutes`` (60). Per city: whether the city core is within the hour, the share
+of its counties within the hour, and the population within the hour: the population of the grid
+cells whose travel time to the core and from it are both within the hour (surfaces, see
+:mod:`network.surface`). For the whole circle: that population and its share of the total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from network import settings
+from network._errors import InputError
+from network.places import Place, resolve
+
+if TYPE_CHECKING:
+    from network.layers import Layers
+    from network.queries import Network
+
+
+@dataclass
+class ZoneResult:
+    id: str
+    name: str
+    name_zh: str
+    city: str
+    kind: str  # county | city_core
+    population: float | None
+    minutes_to_core: float | None
+    minutes_from_core: float | None
+    within_hour: bool
+
+
+@dataclass
+class CityResult:
+    city: str
+    core: str
+    core_within_hour: bool
+    counties: int
+    counties_within_hour: int
+    share_counties_within_hour: float
+    population_within_hour: float
+    population_total: float
+
+
+@dataclass
+class Scorecard:
+    year: int
+    modes: str
+    core: str
+    minutes: float
+    zones: list[ZoneResult] = field(default_factory=list)
+    cities: list[CityResult] = field(default_factory=list)
+    population_within_hour: float = 0.0
+    population_total: float = 0.0
+    population_unknown_zones: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["share_within_hour"] = (round(self.population_within_hour / self.population_total, 4)
+                                  if self.population_total else None)
+        return d
+
+    def zone(self, name: str) -> ZoneResult:
+        return next(z for z in self.zones if z.name == name or z.id == name)
+
+
+def hangzhou_core(layers: Layers) -> Place:
+    """The default core: the Hangzhou city core of the layers."""
+    try:
+        return resolve(layers, "city:hangzhou")
+    except LookupError:
+        raise InputError(
+            "the layers define no Hangzhou city core (cities.csv, id 'hangzhou'); give --core"
+        ) from None
+
+
+def city_cores(layers: Layers) -> list[Place]:
+    return [resolve(layers, f"city:{cid}") for cid in layers.cities["id"]]
+
+
+def _clean(x: float) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), 1)
+
+
+def scorecard(net: Network, *, core: str | Place | None = None,
+              minutes: float | None = None) -> Scorecard:
+    """The commute-circle scorecard of one network (one year and mode set).
+
+    Raises
+    ------
+    InputError
+        If the core is not a place of the circle or the threshold is not positive.
+    """
+    from network.surface import node_times, travel_time_surface
+
+    layers = net.layers
+    limit = settings.commute_minutes if minutes is None else float(minutes)
+    if not limit > 0:
+        raise InputError(f"the commute threshold must be a positive number of minutes, got {limit}")
+    core_place = hangzhou_core(layers) if core is None else (
+        core if isinstance(core, Place) else net.resolve(core))
+    fwd, compiled_f = node_times(net, [core_place])
+    rev, compiled_r = node_times(net, [core_place], reverse=True)
+    card = Scorecard(net.year, net.modes, core_place.name, limit)
+    pops = dict(zip(layers.zones["code"], layers.zones["population_2020"], strict=True))
+    for z in layers.zones.itertuples():
+        node = f"zone:{z.code}"
+        to_c = rev[compiled_r.index[node]] if node in compiled_r.index else np.inf
+        from_c = fwd[compiled_f.index[node]] if node in compiled_f.index else np.inf
+        same = node == core_place.origin
+        to_c, from_c = (0.0, 0.0) if same else (to_c, from_c)
+        pop = pops.get(z.code)
+        card.zones.append(ZoneResult(z.code, z.name, z.name_zh, z.city, "county",
+                                     None if pop is None or pop != pop else float(pop),
+                                     _clean(to_c), _clean(from_c),
+                                     bool(max(to_c, from_c) <= limit)))
+    surf_f = travel_time_surface(net, [core_place])
+    surf_r = travel_time_surface(net, [core_place], reverse=True)
+    within = np.fmax(surf_f.minutes, surf_r.minutes) <= limit
+    grid = surf_f.grid
+    _city_summaries(card, layers, within, grid)
+    card.population_within_hour = float(np.nansum(grid.population[within]))
+    card.population_total = float(np.nansum(grid.population))
+    card.population_unknown_zones = [z.name for z in card.zones if z.population is None]
+    return card
+
+
+def _city_summaries(card: Scorecard, layers: Layers, within: np.ndarray, grid: Any) -> None:
+    by_code = {z.id: z for z in card.zones}
+    for c in layers.cities.itertuples():
+        zs = [z for z in card.zones if z.city == c.name]
+        core_zone = by_code.get(c.core_zone)
+        in_city = grid.city == c.name
+        n_ok = sum(z.within_hour for z in zs)
+        card.cities.append(CityResult(
+            c.name, core_zone.name if core_zone else "", bool(core_zone and core_zone.within_hour),
+            len(zs), n_ok, round(n_ok / len(zs), 3) if zs else 0.0,
+            float(np.nansum(grid.population[within & in_city])),
+            float(np.nansum(grid.population[in_city]))))
+
+
+def format_scorecard(card: Scorecard) -> str:
+    """A readable table of a scorecard."""
+    lines = [f"One-hour commute circle, {card.year}, modes {card.modes}, core {card.core} "
+             f"(within = both directions <= {card.minutes:g} min)", ""]
+    lines.append(f"  {'county':<14}{'city':<11}{'to core':>8}{'from core':>10}  within")
+    for z in sorted(card.zones, key=lambda z: (z.city, z.name)):
+        t = "-" if z.minutes_to_core is None else f"{z.minutes_to_core:.0f}"
+        f = "-" if z.minutes_from_core is None else f"{z.minutes_from_core:.0f}"
+        lines.append(f"  {z.name:<14}{z.city:<11}{t:>8}{f:>10}  {'yes' if z.within_hour else 'no'}")
+    lines.append("")
+    lines.append(f"  {'city':<11}{'core':<13}{'core ok':>8}{'counties':>10}{'pop within hour':>18}")
+    for c in card.cities:
+        lines.append(f"  {c.city:<11}{c.core:<13}{'yes' if c.core_within_hour else 'no':>8}"
+                     f"{c.counties_within_hour:>5}/{c.counties:<4}"
+                     f"{c.population_within_hour / 1e6:>11.2f} M of {c.population_total / 1e6:.2f} M")
+    share = card.population_within_hour / card.population_total if card.population_total else 0
+    lines.append("")
+    lines.append(f"  Whole circle: {card.population_within_hour / 1e6:.2f} M of "
+                 f"{card.population_total / 1e6:.2f} M residents within the hour ({share:.1%})")
+    if card.population_unknown_zones:
+        lines.append(f"  (no 2020 population for: {', '.join(card.population_unknown_zones)})")
+    return "\n".join(lines)
+
+
+@dataclass
+class Flip:
+    zone: str
+    city: str
+    from_year: int
+    to_year: int
+    now_within: bool
+    minutes_before: float | None
+    minutes_after: float | None
+    new_services: list[str]
+
+
+def flips(layers: Layers, cards: list[Scorecard], nets: dict[int, Network]) -> list[Flip]:
+    """Counties whose verdict changed between consecutive years, and the new services used.
+
+    The services named are those on the new year's fastest trip to the core that were not
+    open in the earlier year (from the journey's legs).
+    """
+    out = []
+    opened = dict(zip(layers.services["id"], layers.services["opened"], strict=True))
+    names = dict(zip(layers.services["id"], layers.services["name"], strict=True))
+    for a, b in zip(cards, cards[1:], strict=False):
+        for za, zb in zip(a.zones, b.zones, strict=True):
+            if za.within_hour == zb.within_hour:
+                continue
+            net = nets[b.year]
+            new: list[str] = []
+            try:
+                j = net.travel_time(za.name if za.kind != "county" else f"zone:{za.id}", b.core)
+                new = sorted({names[leg.service] for leg in j.legs
+                              if leg.service and int(opened[leg.service]) > a.year})
+            except Exception:  # noqa: BLE001 - an unreachable trip simply names no service
+                new = []
+            before = None if za.minutes_to_core is None else max(za.minutes_to_core,
+                                                                  za.minutes_from_core or 0)
+            after = None if zb.minutes_to_core is None else max(zb.minutes_to_core,
+                                                                 zb.minutes_from_core or 0)
+            out.append(Flip(zb.name, zb.city, a.year, b.year, zb.within_hour, before, after, new))
+    return out
