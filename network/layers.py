@@ -158,8 +158,9 @@ SCHEMAS: dict[str, Schema] = {
         Schema(
             "cities",
             "cities.csv",
-            _cols("id name name_zh province population_2020:int core_zone core_source:str? source "
-                  "notes:str?"),
+            _cols("id name name_zh province population_2020:int core_zone core_source:str? "
+                  "core_name:str? core_name_zh:str? core_lon:float? core_lat:float? "
+                  "core_point_source:str? source notes:str?"),
             optional=True,
         ),
         Schema(

@@ -60,11 +60,10 @@ def _index(layers: Layers) -> dict[str, Place]:
 
     zones = {z.code: z for z in layers.zones.itertuples()}
     for c in layers.cities.itertuples():
-        z = zones.get(c.core_zone)
-        if z is not None:
-            node = f"zone:{z.code}"
-            p = Place(c.name, "city", c.name, c.name_zh, z.lon, z.lat, node, node)
-            add(p, f"city:{c.id}", c.id, c.name, c.name_zh, f"{c.name_zh}市")
+        p = city_core(layers, c.id)
+        if p is not None:
+            add(p, f"city:{c.id}", c.id, c.name, c.name_zh, f"{c.name_zh}市",
+                getattr(c, "core_name", None), getattr(c, "core_name_zh", None))
     for z in layers.zones.itertuples():
         node = f"zone:{z.code}"
         p = Place(z.name, "zone", z.name, z.name_zh, z.lon, z.lat, node, node)
@@ -80,6 +79,27 @@ def _index(layers: Layers) -> dict[str, Place]:
             for name in former.split(":")[:2]:
                 add(p, name, f"{name}站" if name else None, f"{name} station" if name else None)
     return idx
+
+
+def city_core(layers: Layers, city_id: str) -> Place | None:
+    """The core of a city: its named core point (``core_lon``/``core_lat`` in cities.csv) if
+    given, else the seat of its ``core_zone``."""
+    rows = layers.cities[layers.cities["id"] == city_id]
+    if not len(rows):
+        return None
+    c = rows.iloc[0]
+    lon, lat = c.get("core_lon"), c.get("core_lat")
+    if lon is not None and lat is not None and lon == lon:
+        tag = f"pt:{float(lon):.6f},{float(lat):.6f}"
+        label = f"{c['core_name']} ({c['name']} core)" if c.get("core_name") else c["name"]
+        return Place(c["name"], "point", label, c.get("core_name_zh") or c["name_zh"],
+                     float(lon), float(lat), tag, tag)
+    z = layers.zones[layers.zones["code"] == c["core_zone"]]
+    if not len(z):
+        return None
+    z = z.iloc[0]
+    node = f"zone:{z['code']}"
+    return Place(c["name"], "city", c["name"], c["name_zh"], z["lon"], z["lat"], node, node)
 
 
 def in_region(layers: Layers, lon: float, lat: float) -> bool:
