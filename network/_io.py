@@ -33,7 +33,8 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
 @contextlib.contextmanager
 def _temp_beside(target: Path) -> Iterator[Path]:
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}",
+                                        dir=target.parent)
     except OSError as exc:
         raise OutputError(
             f"cannot write {target}: {exc.strerror or exc}; choose a writable folder"

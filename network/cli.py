@@ -158,6 +158,182 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     return 0
 
 
+def _thresholds(text: str) -> list[float]:
+    from network.surface import check_thresholds
+
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise HzCircleError(
+            f"--minutes {text!r}: give numbers separated by commas, e.g. 30,45,60,90") from None
+    return check_thresholds(values)
+
+
+def _write_vector(frame: Any, out: Any) -> None:
+    from network._io import write_atomic
+
+    suffix = out.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        write_atomic(out, lambda tmp: frame.to_file(tmp, driver="GeoJSON"))
+    elif suffix == ".gpkg":
+        write_atomic(out, lambda tmp: frame.to_file(tmp, driver="GPKG", layer=out.stem))
+    elif suffix == ".parquet":
+        write_atomic(out, lambda tmp: frame.to_parquet(tmp))
+    else:
+        raise HzCircleError(f"output {out} must end in .geojson, .gpkg or .parquet")
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_isochrone(args: argparse.Namespace) -> int:
+    from network._io import check_writable
+    from network.queries import Network
+    from network.surface import travel_time_surface
+
+    out = check_writable(args.output)
+    if out.suffix.lower() not in (".geojson", ".json", ".gpkg", ".parquet"):
+        raise HzCircleError(f"output {out} must end in .geojson, .gpkg or .parquet")
+    minutes = _thresholds(args.minutes)
+    layers = _layers(args)
+    net = Network(layers, year=_year(args, layers), modes=args.modes)
+    grid = net.grid(args.cell_km)
+    surface = travel_time_surface(net, args.place, reverse=args.reverse, grid=grid)
+    frame = surface.isochrones(minutes)
+    _write_vector(frame, out)
+    if args.cells:
+        cells_out = out.with_name(out.stem + "_cells" + out.suffix)
+        _write_vector(surface.cells(), check_writable(cells_out))
+        print(f"wrote {cells_out}")
+    for r in frame.itertuples():
+        print(f"  {r.minutes:>5g} min  {r.area_km2:>9,.0f} km2  {r.population:>12,} people")
+    print(f"wrote {out}: isochrones {'to' if args.reverse else 'from'} {surface.origin}, "
+          f"{net.year}, {net.modes}, {grid.cell_km:g} km cells")
+    return 0
+
+
+def _years(args: argparse.Namespace, layers: Any) -> list[int]:
+    if args.years:
+        try:
+            years = [int(y) for y in args.years.split(",") if y.strip()]
+        except ValueError:
+            raise HzCircleError(f"--years {args.years!r}: give years separated by commas, "
+                                "e.g. 2019,2020,2022,2025") from None
+    else:
+        years = [_year(args, layers)]
+    from network.graph import check_year
+
+    return [check_year(layers, y) for y in years]
+
+
+def cmd_commute_circle(args: argparse.Namespace) -> int:
+    from network.queries import Network
+    from network.scorecard import flips, format_scorecard, scorecard
+
+    layers = _layers(args)
+    years = _years(args, layers)
+    cards, nets = [], {}
+    for y in years:
+        _progress(f"building the {args.modes} network of {y}...")
+        nets[y] = Network(layers, year=y, modes=args.modes)
+        cards.append(scorecard(nets[y], core=args.core, minutes=args.minutes))
+    changes = flips(layers, cards, nets) if len(cards) > 1 else []
+    if args.json:
+        out = cards[0].as_dict() if len(cards) == 1 else {
+            "years": [c.as_dict() for c in cards],
+            "changes": [vars(f) for f in changes]}
+        _print_json(out)
+        return 0
+    if len(cards) == 1:
+        print(format_scorecard(cards[0]))
+        return 0
+    print(_format_years(cards, changes))
+    return 0
+
+
+def _format_years(cards: list, changes: list) -> str:
+    years = [c.year for c in cards]
+    head = f"  {'county / city core':<31}{'city':<11}" + "".join(f"{y:>9}" for y in years)
+    lines = [f"One-hour commute circle by year, modes {cards[0].modes}, core {cards[0].core} "
+             f"(minutes = slower of to/from the core; * = within {cards[0].minutes:g})", "", head]
+    for i, z in enumerate(cards[0].zones):
+        cells = []
+        for c in cards:
+            zz = c.zones[i]
+            m = None if zz.minutes_to_core is None else max(zz.minutes_to_core, zz.minutes_from_core or 0)
+            cells.append("-" if m is None else f"{m:.0f}{'*' if zz.within_hour else ' '}")
+        name = f"[core] {z.name}" if z.kind == "city_core" else z.name
+        lines.append(f"  {name[:30]:<31}{z.city:<11}" + "".join(f"{v:>9}" for v in cells))
+    lines.append("")
+    lines.append("  population within the hour: " + ", ".join(
+        f"{c.year}: {c.population_within_hour / 1e6:.2f} M "
+        f"({c.population_within_hour / c.population_total:.1%})" for c in cards))
+    if changes:
+        lines.append("")
+        lines.append("  changes:")
+        for f in changes:
+            what = "now within the hour" if f.now_within else "no longer within the hour"
+            why = f" - new: {', '.join(f.new_services)}" if f.new_services else ""
+            lines.append(f"    {f.from_year}->{f.to_year} {f.zone} ({f.city}) {what}: "
+                         f"{f.minutes_before} -> {f.minutes_after} min{why}")
+    return "\n".join(lines)
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from network.graph import check_year
+    from network.targets import format_tracker, track
+
+    layers = _layers(args)
+    tr = track(layers, year=check_year(layers, _year(args, layers)))
+    if args.json:
+        _print_json(tr.as_dict())
+    else:
+        print(format_tracker(tr))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from network._io import check_writable, write_text_atomic
+    from network.queries import Network
+    from network.scorecard import flips, format_scorecard, scorecard
+    from network.surface import travel_time_surface
+    from network.targets import format_tracker, track
+
+    outdir = Path(args.output_dir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    check_writable(outdir / "probe")
+    layers = _layers(args)
+    years = _years(args, layers)
+    sections, cards, nets = [], [], {}
+    t0 = time.perf_counter()
+    for y in years:
+        _progress(f"[{time.perf_counter() - t0:5.1f}s] scorecard {y} ({args.modes})...")
+        nets[y] = Network(layers, year=y, modes=args.modes)
+        cards.append(scorecard(nets[y]))
+        sections.append(format_scorecard(cards[-1]))
+    if len(cards) > 1:
+        sections.append(_format_years(cards, flips(layers, cards, nets)))
+    for y in years:
+        sections.append(format_tracker(track(layers, year=y)))
+    last = years[-1]
+    for modes in ("rail", "any"):
+        _progress(f"[{time.perf_counter() - t0:5.1f}s] isochrones {last} {modes}...")
+        net = nets[last] if modes == args.modes else Network(layers, year=last, modes=modes)
+        frame = travel_time_surface(net, "city:hangzhou").isochrones([30, 45, 60, 90])
+        path = outdir / f"isochrones_hangzhou_core_{last}_{modes}.geojson"
+        _write_vector(frame, check_writable(path))
+        sections.append(f"wrote {path}")
+    text = "\n\n".join(sections)
+    write_text_atomic(outdir / "report.txt", text + "\n")
+    print(text)
+    _progress(f"[{time.perf_counter() - t0:5.1f}s] done; report in {outdir / 'report.txt'}")
+    return 0
+
+
 # ------------------------------------------------------------------------------------------
 # parser
 # ------------------------------------------------------------------------------------------
@@ -213,6 +389,48 @@ def build_parser() -> argparse.ArgumentParser:
     p_mx.add_argument("-o", "--output", required=True, metavar="FILE",
                       help="output file, .csv or .parquet (written atomically)")
     p_mx.set_defaults(func=cmd_matrix)
+
+    p_iso = sub.add_parser("isochrone", help="isochrone polygons from (or to) a place")
+    p_iso.add_argument("place", metavar="PLACE", help="station, county, city, airport or lon,lat")
+    _add_common(p_iso, year=True, modes=True)
+    p_iso.add_argument("--minutes", default="30,45,60,90",
+                       help="increasing thresholds in minutes (default 30,45,60,90)")
+    p_iso.add_argument("--cell-km", type=float, default=None,
+                       help="grid cell size in km (default 1)")
+    p_iso.add_argument("--reverse", action="store_true",
+                       help="time to reach PLACE from everywhere, instead of from PLACE")
+    p_iso.add_argument("--cells", action="store_true",
+                       help="also write the surface cells with their minutes (FILE_cells.EXT)")
+    p_iso.add_argument("-o", "--output", required=True, metavar="FILE",
+                       help="output .geojson, .gpkg or .parquet (written atomically)")
+    p_iso.set_defaults(func=cmd_isochrone)
+
+    p_cc = sub.add_parser("commute-circle", help="one-hour commute circle scorecard")
+    _add_common(p_cc, year=True)
+    p_cc.add_argument("--modes", choices=MODES, default="rail",
+                      help="rail (the plan's reading, default), road or any")
+    p_cc.add_argument("--years", default=None, metavar="Y1,Y2,...",
+                      help="compare several years side by side, e.g. 2019,2020,2022,2025,2026")
+    p_cc.add_argument("--core", default=None, metavar="PLACE",
+                      help="the core (default: the Hangzhou city core, Wulin Square)")
+    p_cc.add_argument("--minutes", type=float, default=None,
+                      help="the commute threshold (default 60)")
+    p_cc.add_argument("--json", action="store_true", help="print JSON")
+    p_cc.set_defaults(func=cmd_commute_circle)
+
+    p_tg = sub.add_parser("targets", help="network km in the six cities against the plan's targets")
+    _add_common(p_tg, year=True)
+    p_tg.add_argument("--json", action="store_true", help="print JSON")
+    p_tg.set_defaults(func=cmd_targets)
+
+    p_rp = sub.add_parser("report", help="the main job: scorecards, targets, isochrones, maps")
+    _add_common(p_rp)
+    p_rp.add_argument("--years", default="2020,2025", metavar="Y1,Y2,...",
+                      help="years to score (default 2020,2025: the plan's baseline and target)")
+    p_rp.add_argument("--modes", choices=MODES, default="rail", help="modes of the scorecard")
+    p_rp.add_argument("-o", "--output-dir", default="out", metavar="DIR",
+                      help="folder for the report and its files (default out/)")
+    p_rp.set_defaults(func=cmd_report)
     return parser
 
 

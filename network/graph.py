@@ -190,11 +190,13 @@ def _exit(kind: str) -> float:
 
 
 def transit_access_minutes(crow_km: float) -> float:
-    """Minutes to cover ``crow_km`` locally without a car: walk if short, else local transit."""
+    """Minutes to cover ``crow_km`` locally without a car: local transit, or a walk when the
+    network distance is within ``walk_max_km`` and walking is faster."""
     net_km = crow_km * settings.detour_factor
+    transit = settings.local_transit_wait_minutes + net_km / settings.local_transit_speed_kmh * 60.0
     if net_km <= settings.walk_max_km:
-        return net_km / settings.walk_speed_kmh * 60.0
-    return settings.local_transit_wait_minutes + net_km / settings.local_transit_speed_kmh * 60.0
+        return min(net_km / settings.walk_speed_kmh * 60.0, transit)
+    return transit
 
 
 def car_access_minutes(crow_km: float) -> float:
@@ -208,7 +210,7 @@ def transit_access_minutes_array(crow_km: np.ndarray) -> np.ndarray:
     net_km = np.asarray(crow_km, dtype=float) * settings.detour_factor
     walk = net_km / settings.walk_speed_kmh * 60.0
     transit = settings.local_transit_wait_minutes + net_km / settings.local_transit_speed_kmh * 60.0
-    return np.where(net_km <= settings.walk_max_km, walk, transit)
+    return np.where(net_km <= settings.walk_max_km, np.minimum(walk, transit), transit)
 
 
 def car_access_minutes_array(crow_km: np.ndarray) -> np.ndarray:

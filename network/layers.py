@@ -122,7 +122,7 @@ SCHEMAS: dict[str, Schema] = {
             "expressways.csv",
             _cols(
                 "id route name name_zh:str? from_node to_node length_km:float speed_kmh:float "
-                "opened:date estimate:bool source notes:str?"
+                "opened:date estimate:bool count_share:float? source notes:str?"
             ),
             optional=True,
         ),
@@ -360,6 +360,8 @@ def _load_one(folder: Path, schema: Schema) -> pd.DataFrame:
             f"(git checkout -- {schema.path_hint}) or point {LAYERS_ENV} at a complete folder"
         )
     raw = _read_raw(path, schema)
+    if len(raw) == 0:  # an empty layer (e.g. a GeoJSON FeatureCollection without features)
+        return _empty(schema)
     missing = [c.name for c in schema.columns if c.required and c.name not in raw.columns]
     if missing:
         raise LayerError(

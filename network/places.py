@@ -58,7 +58,6 @@ def _index(layers: Layers) -> dict[str, Place]:
             if key and str(key).strip():
                 idx.setdefault(_norm(str(key)), p)
 
-    zones = {z.code: z for z in layers.zones.itertuples()}
     for c in layers.cities.itertuples():
         p = city_core(layers, c.id)
         if p is not None:

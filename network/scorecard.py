@@ -11,13 +11,14 @@ cells whose travel time to the core and from it are both within the hour (surfac
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from network import settings
-from network._errors import InputError
+from network._errors import HzCircleError, InputError
 from network.places import Place, resolve
 
 if TYPE_CHECKING:
@@ -61,9 +62,11 @@ class Scorecard:
     population_within_hour: float = 0.0
     population_total: float = 0.0
     population_unknown_zones: list[str] = field(default_factory=list)
+    core_place: Place | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d.pop("core_place", None)
         d["share_within_hour"] = (round(self.population_within_hour / self.population_total, 4)
                                   if self.population_total else None)
         return d
@@ -83,7 +86,9 @@ def hangzhou_core(layers: Layers) -> Place:
 
 
 def city_cores(layers: Layers) -> list[Place]:
-    return [resolve(layers, f"city:{cid}") for cid in layers.cities["id"]]
+    from network.places import city_core
+
+    return [city_core(layers, cid) for cid in layers.cities["id"]]
 
 
 def _clean(x: float) -> float | None:
@@ -99,7 +104,7 @@ def scorecard(net: Network, *, core: str | Place | None = None,
     InputError
         If the core is not a place of the circle or the threshold is not positive.
     """
-    from network.surface import node_times, travel_time_surface
+    from network.surface import node_times, surface_from_times
 
     layers = net.layers
     limit = settings.commute_minutes if minutes is None else float(minutes)
@@ -107,10 +112,19 @@ def scorecard(net: Network, *, core: str | Place | None = None,
         raise InputError(f"the commute threshold must be a positive number of minutes, got {limit}")
     core_place = hangzhou_core(layers) if core is None else (
         core if isinstance(core, Place) else net.resolve(core))
-    fwd, compiled_f = node_times(net, [core_place])
-    rev, compiled_r = node_times(net, [core_place], reverse=True)
-    card = Scorecard(net.year, net.modes, core_place.name, limit)
+    cores = [c for c in city_cores(layers) if c is not None]
+    fwd, compiled_f = node_times(net, [core_place], also=cores)
+    rev, compiled_r = node_times(net, [core_place], reverse=True, also=cores)
+    card = Scorecard(net.year, net.modes, core_place.name, limit, core_place=core_place)
     pops = dict(zip(layers.zones["code"], layers.zones["population_2020"], strict=True))
+    for c in cores:
+        node = c.origin
+        same = node == core_place.origin
+        to_c = 0.0 if same else rev[compiled_r.index[node]]
+        from_c = 0.0 if same else fwd[compiled_f.index[node]]
+        card.zones.append(ZoneResult(f"core:{c.query.lower()}", c.name, c.name_zh, c.query,
+                                     "city_core", None, _clean(to_c), _clean(from_c),
+                                     bool(max(to_c, from_c) <= limit)))
     for z in layers.zones.itertuples():
         node = f"zone:{z.code}"
         to_c = rev[compiled_r.index[node]] if node in compiled_r.index else np.inf
@@ -122,22 +136,23 @@ def scorecard(net: Network, *, core: str | Place | None = None,
                                      None if pop is None or pop != pop else float(pop),
                                      _clean(to_c), _clean(from_c),
                                      bool(max(to_c, from_c) <= limit)))
-    surf_f = travel_time_surface(net, [core_place])
-    surf_r = travel_time_surface(net, [core_place], reverse=True)
+    surf_f = surface_from_times(net, fwd)
+    surf_r = surface_from_times(net, rev, reverse=True)
     within = np.fmax(surf_f.minutes, surf_r.minutes) <= limit
     grid = surf_f.grid
     _city_summaries(card, layers, within, grid)
     card.population_within_hour = float(np.nansum(grid.population[within]))
     card.population_total = float(np.nansum(grid.population))
-    card.population_unknown_zones = [z.name for z in card.zones if z.population is None]
+    card.population_unknown_zones = [z.name for z in card.zones
+                                     if z.kind == "county" and z.population is None]
     return card
 
 
 def _city_summaries(card: Scorecard, layers: Layers, within: np.ndarray, grid: Any) -> None:
-    by_code = {z.id: z for z in card.zones}
+    cores = {z.city: z for z in card.zones if z.kind == "city_core"}
     for c in layers.cities.itertuples():
-        zs = [z for z in card.zones if z.city == c.name]
-        core_zone = by_code.get(c.core_zone)
+        zs = [z for z in card.zones if z.city == c.name and z.kind == "county"]
+        core_zone = cores.get(c.name)
         in_city = grid.city == c.name
         n_ok = sum(z.within_hour for z in zs)
         card.cities.append(CityResult(
@@ -151,15 +166,16 @@ def format_scorecard(card: Scorecard) -> str:
     """A readable table of a scorecard."""
     lines = [f"One-hour commute circle, {card.year}, modes {card.modes}, core {card.core} "
              f"(within = both directions <= {card.minutes:g} min)", ""]
-    lines.append(f"  {'county':<14}{'city':<11}{'to core':>8}{'from core':>10}  within")
-    for z in sorted(card.zones, key=lambda z: (z.city, z.name)):
+    lines.append(f"  {'county / city core':<31}{'city':<11}{'to core':>8}{'from core':>10}  within")
+    for z in sorted(card.zones, key=lambda z: (z.city, z.kind != "city_core", z.name)):
         t = "-" if z.minutes_to_core is None else f"{z.minutes_to_core:.0f}"
         f = "-" if z.minutes_from_core is None else f"{z.minutes_from_core:.0f}"
-        lines.append(f"  {z.name:<14}{z.city:<11}{t:>8}{f:>10}  {'yes' if z.within_hour else 'no'}")
+        name = f"[core] {z.name}" if z.kind == "city_core" else z.name
+        lines.append(f"  {name[:30]:<31}{z.city:<11}{t:>8}{f:>10}  {'yes' if z.within_hour else 'no'}")
     lines.append("")
-    lines.append(f"  {'city':<11}{'core':<13}{'core ok':>8}{'counties':>10}{'pop within hour':>18}")
+    lines.append(f"  {'city':<11}{'core ok':>8}{'counties':>10}{'pop within hour':>18}")
     for c in card.cities:
-        lines.append(f"  {c.city:<11}{c.core:<13}{'yes' if c.core_within_hour else 'no':>8}"
+        lines.append(f"  {c.city:<11}{'yes' if c.core_within_hour else 'no':>8}"
                      f"{c.counties_within_hour:>5}/{c.counties:<4}"
                      f"{c.population_within_hour / 1e6:>11.2f} M of {c.population_total / 1e6:.2f} M")
     share = card.population_within_hour / card.population_total if card.population_total else 0
@@ -192,17 +208,18 @@ def flips(layers: Layers, cards: list[Scorecard], nets: dict[int, Network]) -> l
     out = []
     opened = dict(zip(layers.services["id"], layers.services["opened"], strict=True))
     names = dict(zip(layers.services["id"], layers.services["name"], strict=True))
-    for a, b in zip(cards, cards[1:], strict=False):
+    for a, b in itertools.pairwise(cards):
         for za, zb in zip(a.zones, b.zones, strict=True):
             if za.within_hour == zb.within_hour:
                 continue
             net = nets[b.year]
             new: list[str] = []
             try:
-                j = net.travel_time(za.name if za.kind != "county" else f"zone:{za.id}", b.core)
+                origin = f"zone:{za.id}" if za.kind == "county" else f"city:{za.city.lower()}"
+                j = net.travel_time(origin, b.core_place or b.core)
                 new = sorted({names[leg.service] for leg in j.legs
                               if leg.service and int(opened[leg.service]) > a.year})
-            except Exception:  # noqa: BLE001 - an unreachable trip simply names no service
+            except HzCircleError:  # an unreachable trip simply names no service
                 new = []
             before = None if za.minutes_to_core is None else max(za.minutes_to_core,
                                                                   za.minutes_from_core or 0)

@@ -237,17 +237,27 @@ class Surface:
         return isochrones(self, thresholds)
 
 
-def node_times(net: Network, origins: list[str], *, reverse: bool = False) -> tuple[np.ndarray, object]:
-    """Minutes from (to) the nearest of several places to every node of the network."""
+def node_times(net: Network, origins: list, *, reverse: bool = False,
+               also: list | None = None) -> tuple[np.ndarray, object]:
+    """Minutes from (to) the nearest of several places to every node of the network.
+
+    ``also`` names further places to attach to the graph (so their nodes get times too).
+    Returns the times and the compiled graph they index.
+    """
     from scipy.sparse.csgraph import dijkstra
 
     places = [p if not isinstance(p, str) else net.resolve(p) for p in origins]
+    extra = [p if not isinstance(p, str) else net.resolve(p) for p in (also or [])]
     edges, nodes, sources = [], {}, []
-    for p in places:
-        node, e, n = net._attach(p, "to" if reverse else "from")
+    role = "to" if reverse else "from"
+    for p in places + extra:
+        node, e, n = net._attach(p, role)
+        if node in nodes or any(node == s for s in sources):
+            continue
         edges += e
         nodes.update(n)
-        sources.append(node)
+        if p in places:
+            sources.append(node)
     compiled = net._augmented(edges, nodes)
     matrix = compiled.matrix.T.tocsr() if reverse else compiled.matrix
     times = dijkstra(matrix, directed=True, indices=compiled.node_ids(sources), min_only=True)
@@ -270,15 +280,23 @@ def travel_time_surface(net: Network, origins: list[str] | str, *, reverse: bool
         The grid; defaults to :meth:`Network.grid` at ``settings.cell_km``.
     """
     origins = [origins] if isinstance(origins, str) else list(origins)
+    origins = [net.resolve(o) if isinstance(o, str) else o for o in origins]
+    times, _ = node_times(net, origins, reverse=reverse)
+    label = ", ".join(getattr(o, "name", str(o)) for o in origins)
+    return surface_from_times(net, times, grid=grid, reverse=reverse, label=label)
+
+
+def surface_from_times(net: Network, times: np.ndarray, *, grid: Grid | None = None,
+                       reverse: bool = False, label: str = "") -> Surface:
+    """A surface from node times already computed (indices of ``net.compiled``; nodes a
+    temporary augmented graph appends after them are ignored)."""
     grid = grid or net.grid()
     pairs = net.surface_pairs(grid, reverse)
-    times, _ = node_times(net, origins, reverse=reverse)
     total = times[pairs.node] + pairs.cost
     minutes = np.full(grid.size, np.nan)
     if len(total):
         best = np.minimum.reduceat(total, pairs.starts)
         minutes[pairs.cells] = np.where(np.isfinite(best), best, np.nan)
-    label = ", ".join(str(o) for o in origins)
     return Surface(grid, minutes, label, net.year, net.modes, reverse)
 
 
@@ -321,7 +339,7 @@ def isochrones(surface: Surface, thresholds: list[float]) -> gpd.GeoDataFrame:
             poly = shapely.union(poly, previous)
         previous = poly
         rows.append({"minutes": t, "area_km2": round(poly.area / 1e6, 1),
-                     "population": int(round(float(np.nansum(g.population[mask])))),
+                     "population": round(float(np.nansum(g.population[mask]))),
                      "cells": int(mask.sum()), "geometry": poly})
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.CRS_METRIC)
     frame = frame.to_crs(settings.CRS_WGS84)

@@ -34,7 +34,7 @@ def write_layers(folder: Path, *, stations: list[dict], services: list[dict], st
     folder.mkdir(parents=True, exist_ok=True)
     for name, records in (("stations.geojson", stations), ("zones.geojson", zones),
                           ("road_nodes.geojson", road_nodes or [])):
-        if not records:  # optional layer: leave the file out
+        if not records and name != "stations.geojson":  # optional layer: leave the file out
             continue
         (folder / name).write_text(json.dumps(_points(records), ensure_ascii=False), encoding="utf-8")
     for name, records in (("services.csv", services), ("service_stops.csv", stops),

@@ -31,6 +31,17 @@ def run(*args: str, layers=TINY) -> subprocess.CompletedProcess:
         (["travel-time", "116.4,39.9", "Two", "--year", "2020"], "outside the Hangzhou"),
         (["matrix", "--year", "2020", "-o", "/nonexistent-dir/m.csv"], "does not exist"),
         (["matrix", "--year", "2020", "-o", "m.txt"], "must end in .csv or .parquet"),
+        (["isochrone", "One", "--minutes", "0,30", "-o", "i.geojson"], "positive numbers"),
+        (["isochrone", "One", "--minutes", "45,30", "-o", "i.geojson"], "increasing"),
+        (["isochrone", "One", "--minutes", "30,30", "-o", "i.geojson"], "without repeats"),
+        (["isochrone", "One", "--minutes", "abc", "-o", "i.geojson"], "numbers separated"),
+        (["isochrone", "One", "--cell-km", "0.001", "-o", "i.geojson"], "use a larger --cell-km"),
+        (["isochrone", "One", "-o", "i.txt"], "must end in .geojson"),
+        (["isochrone", "One", "-o", "/nonexistent-dir/i.geojson"], "does not exist"),
+        (["commute-circle", "--core", "116.4,39.9"], "outside the Hangzhou"),
+        (["commute-circle", "--years", "2019,1999"], "year 1999 is outside"),
+        (["commute-circle", "--years", "20x9"], "give years separated"),
+        (["targets", "--year", "1990"], "year 1990 is outside"),
     ],
 )
 def test_bad_arguments(args, needle, tmp_path, monkeypatch):

@@ -75,3 +75,47 @@ def test_stations_and_lines_json(tiny_env, capsys):
 def test_layers_check_clean(tiny_env, capsys):
     assert main(["layers", "check"]) == 0
     assert "layers OK" in capsys.readouterr().out
+
+
+def test_isochrone_outputs_by_extension(tiny_env, tmp_path, capsys):
+    import geopandas as gpd
+
+    for name in ("iso.geojson", "iso.gpkg", "iso.parquet"):
+        out = tmp_path / name
+        assert main(["isochrone", "One", "--year", "2020", "--minutes", "30,60", "--cell-km",
+                     "2", "-o", str(out)]) == 0
+        frame = gpd.read_parquet(out) if name.endswith("parquet") else gpd.read_file(out)
+        assert list(frame["minutes"]) == [30, 60]
+        assert {"area_km2", "population"} <= set(frame.columns)
+        assert frame.crs.to_epsg() == 4326
+    assert "people" in capsys.readouterr().out
+
+
+def test_commute_circle_json_and_years(tiny_env, capsys):
+    assert main(["commute-circle", "--year", "2020", "--core", "One", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"year", "core", "modes", "zones", "cities", "population_within_hour",
+            "population_total"} <= set(out)
+    z = next(z for z in out["zones"] if z["name"] == "Two")
+    assert {"id", "name", "city", "minutes_to_core", "minutes_from_core", "within_hour"} <= set(z)
+    assert main(["commute-circle", "--years", "2015,2020", "--core", "One", "--minutes", "70"]) == 0
+    text = capsys.readouterr().out
+    assert "2015" in text and "2020" in text
+    assert "Three (Testcity) now within the hour" in text
+    assert "Bravo-Delta intercity" in text  # the new service that made it flip
+
+
+def test_report_writes_outputs(tmp_path, capsys):
+    out = tmp_path / "rep"
+    assert main(["report", "-o", str(out)]) == 0
+    assert (out / "report.txt").exists()
+    assert (out / "isochrones_hangzhou_core_2025_rail.geojson").exists()
+    text = capsys.readouterr().out
+    assert "One-hour commute circle, 2020" in text and "Targets tracker" in text
+
+
+def test_targets_json(capsys):
+    assert main(["targets", "--year", "2025", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["km"]["hsr_km"] > 500
+    assert {t["id"] for t in out["targets"]} >= {"plan_2025_hsr_km", "plan_2025_rail_km"}
