@@ -113,8 +113,8 @@ def scorecard(net: Network, *, core: str | Place | None = None,
     core_place = hangzhou_core(layers) if core is None else (
         core if isinstance(core, Place) else net.resolve(core))
     cores = [c for c in city_cores(layers) if c is not None]
-    fwd, compiled_f = node_times(net, [core_place], also=cores)
-    rev, compiled_r = node_times(net, [core_place], reverse=True, also=cores)
+    fwd, rev, compiled_f = node_times(net, [core_place], also=cores, both=True)
+    compiled_r = compiled_f
     card = Scorecard(net.year, net.modes, core_place.name, limit, core_place=core_place)
     pops = dict(zip(layers.zones["code"], layers.zones["population_2020"], strict=True))
     for c in cores:

@@ -238,30 +238,39 @@ class Surface:
 
 
 def node_times(net: Network, origins: list, *, reverse: bool = False,
-               also: list | None = None) -> tuple[np.ndarray, object]:
+               also: list | None = None, both: bool = False) -> tuple:
     """Minutes from (to) the nearest of several places to every node of the network.
 
     ``also`` names further places to attach to the graph (so their nodes get times too).
-    Returns the times and the compiled graph they index.
+    Returns the times and the compiled graph they index; with ``both=True`` returns
+    ``(times_from, times_to, compiled)`` from one augmented graph.
     """
     from scipy.sparse.csgraph import dijkstra
 
     places = [p if not isinstance(p, str) else net.resolve(p) for p in origins]
     extra = [p if not isinstance(p, str) else net.resolve(p) for p in (also or [])]
-    edges, nodes, sources = [], {}, []
-    role = "to" if reverse else "from"
+    edges, nodes, sources, targets = [], {}, [], []
+    roles = ("from", "to") if both else (("to",) if reverse else ("from",))
     for p in places + extra:
-        node, e, n = net._attach(p, role)
-        if node in nodes or any(node == s for s in sources):
-            continue
-        edges += e
-        nodes.update(n)
-        if p in places:
-            sources.append(node)
+        for role in roles:
+            node, e, n = net._attach(p, role)
+            if node in nodes or node in sources or node in targets:
+                continue
+            edges += e
+            nodes.update(n)
+            if p in places:
+                (sources if role == "from" else targets).append(node)
     compiled = net._augmented(edges, nodes)
-    matrix = compiled.matrix.T.tocsr() if reverse else compiled.matrix
-    times = dijkstra(matrix, directed=True, indices=compiled.node_ids(sources), min_only=True)
-    return times, compiled
+
+    def run(matrix, idx):
+        return dijkstra(matrix, directed=True, indices=compiled.node_ids(idx), min_only=True)
+
+    if both:
+        return (run(compiled.matrix, sources), run(compiled.matrix.T.tocsr(), targets or sources),
+                compiled)
+    if reverse:
+        return run(compiled.matrix.T.tocsr(), targets), compiled
+    return run(compiled.matrix, sources), compiled
 
 
 def travel_time_surface(net: Network, origins: list[str] | str, *, reverse: bool = False,
@@ -279,7 +288,9 @@ def travel_time_surface(net: Network, origins: list[str] | str, *, reverse: bool
     grid
         The grid; defaults to :meth:`Network.grid` at ``settings.cell_km``.
     """
-    origins = [origins] if isinstance(origins, str) else list(origins)
+    from network.places import Place
+
+    origins = [origins] if isinstance(origins, str | Place) else list(origins)
     origins = [net.resolve(o) if isinstance(o, str) else o for o in origins]
     times, _ = node_times(net, origins, reverse=reverse)
     label = ", ".join(getattr(o, "name", str(o)) for o in origins)
