@@ -327,11 +327,98 @@ def cmd_report(args: argparse.Namespace) -> int:
         path = outdir / f"isochrones_hangzhou_core_{last}_{modes}.geojson"
         _write_vector(frame, check_writable(path))
         sections.append(f"wrote {path}")
+    sections.append(_report_maps(args, layers, cards, nets, t0))
     text = "\n\n".join(sections)
     write_text_atomic(outdir / "report.txt", text + "\n")
     print(text)
     _progress(f"[{time.perf_counter() - t0:5.1f}s] done; report in {outdir / 'report.txt'}")
     return 0
+
+
+def _report_maps(args: argparse.Namespace, layers: Any, cards: list, nets: dict, t0: float) -> str:
+    import time
+    from pathlib import Path
+
+    from network import maps
+    from network._io import check_writable
+    from network.scorecard import legs_to_core
+    from network.surface import travel_time_surface
+
+    folder = Path(args.maps_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    last = cards[-1].year
+    _progress(f"[{time.perf_counter() - t0:5.1f}s] maps...")
+    out = []
+    m = maps.network_map(layers, year=last)
+    path = check_writable(folder / f"network_{last}.html")
+    out.append(f"wrote {path} ({maps.save_map(m, path) / 1e6:.2f} MB)")
+    net = nets[last]
+    surface = travel_time_surface(net, "city:hangzhou")
+    m = maps.isochrone_map(surface.isochrones([30, 45, 60, 90]), layers=layers,
+                           origin=net.resolve("city:hangzhou"), cells=surface.cells())
+    path = check_writable(folder / f"isochrones_hangzhou_core_{last}_{net.modes}.html")
+    out.append(f"wrote {path} ({maps.save_map(m, path) / 1e6:.2f} MB)")
+    legs = {}
+    for card in cards:
+        legs.update(legs_to_core(nets[card.year], card))
+    m = maps.commute_map(cards, layers=layers, legs=legs)
+    path = check_writable(folder / "commute_circle.html")
+    out.append(f"wrote {path} ({maps.save_map(m, path) / 1e6:.2f} MB)")
+    return "\n".join(out)
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    from network import maps
+    from network._io import check_writable
+
+    out = check_writable(args.output)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise HzCircleError(f"output {out} must end in .html")
+    maps._check_tiles(args.tiles)
+    layers = _layers(args)
+    m = _build_map(args, layers)
+    size = maps.save_map(m, out, offline=args.offline)
+    print(f"wrote {out} ({size / 1e6:.2f} MB{', offline' if args.offline else ''})")
+    return 0
+
+
+def _build_map(args: argparse.Namespace, layers: Any) -> Any:
+    from network import maps
+    from network.queries import Network
+
+    if args.kind == "network":
+        year = None if args.year is None else _years(args, layers)[0]
+        return maps.network_map(layers, year=year, tiles=args.tiles)
+    if args.kind == "isochrone":
+        from network.surface import travel_time_surface
+
+        if not args.place:
+            raise HzCircleError("map isochrone needs a PLACE, e.g. hzcircle map isochrone Hangzhou")
+        net = Network(layers, year=_year(args, layers), modes=args.modes or "any")
+        surface = travel_time_surface(net, args.place, reverse=args.reverse)
+        iso = surface.isochrones(_thresholds(args.minutes))
+        return maps.isochrone_map(iso, layers=layers, origin=net.resolve(args.place),
+                                  cells=surface.cells() if args.cells else None, tiles=args.tiles)
+    if args.kind == "commute-circle":
+        from network.scorecard import legs_to_core, scorecard
+
+        modes = args.modes or "rail"
+        cards, legs = [], {}
+        for y in _years(args, layers):
+            _progress(f"scorecard {y} ({modes})...")
+            net = Network(layers, year=y, modes=modes)
+            cards.append(scorecard(net, core=args.core))
+            legs.update(legs_to_core(net, cards[-1]))
+        return maps.commute_map(cards, layers=layers, legs=legs, tiles=args.tiles)
+    if args.kind == "scenario":
+        from network.scenarios import compare_files
+
+        if not args.place:
+            raise HzCircleError("map scenario needs a scenario FILE")
+        result = compare_files([args.place], layers=layers, year=_year(args, layers),
+                               modes=args.modes or "rail", core=args.core)[0]
+        return result.map(tiles=args.tiles)
+    raise HzCircleError(f"unknown map kind {args.kind!r}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -423,6 +510,26 @@ def build_parser() -> argparse.ArgumentParser:
     p_tg.add_argument("--json", action="store_true", help="print JSON")
     p_tg.set_defaults(func=cmd_targets)
 
+    p_map = sub.add_parser("map", help="write an HTML map (network, isochrone, commute-circle, "
+                                       "scenario)")
+    p_map.add_argument("kind", choices=("network", "isochrone", "commute-circle", "scenario"))
+    p_map.add_argument("place", nargs="?", metavar="PLACE|FILE",
+                       help="the origin (isochrone) or the scenario file (scenario)")
+    _add_common(p_map, year=True)
+    p_map.add_argument("--modes", choices=MODES, default=None,
+                       help="modes (default any; rail for commute-circle and scenario)")
+    p_map.add_argument("--years", default=None, metavar="Y1,Y2,...",
+                       help="commute-circle: one layer per year, e.g. 2020,2025")
+    p_map.add_argument("--core", default=None, metavar="PLACE", help="commute-circle/scenario core")
+    p_map.add_argument("--minutes", default="30,45,60,90", help="isochrone thresholds")
+    p_map.add_argument("--reverse", action="store_true", help="isochrone: time to PLACE")
+    p_map.add_argument("--cells", action="store_true", help="isochrone: add the surface cells")
+    p_map.add_argument("--tiles", default="light", help="light (default), osm or none")
+    p_map.add_argument("--offline", action="store_true",
+                       help="inline the Leaflet/folium assets: one self-contained file")
+    p_map.add_argument("-o", "--output", required=True, metavar="FILE.html")
+    p_map.set_defaults(func=cmd_map)
+
     p_rp = sub.add_parser("report", help="the main job: scorecards, targets, isochrones, maps")
     _add_common(p_rp)
     p_rp.add_argument("--years", default="2020,2025", metavar="Y1,Y2,...",
@@ -430,6 +537,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_rp.add_argument("--modes", choices=MODES, default="rail", help="modes of the scorecard")
     p_rp.add_argument("-o", "--output-dir", default="out", metavar="DIR",
                       help="folder for the report and its files (default out/)")
+    p_rp.add_argument("--maps-dir", default="maps", metavar="DIR",
+                      help="folder for the HTML maps (default maps/)")
     p_rp.set_defaults(func=cmd_report)
     return parser
 

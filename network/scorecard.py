@@ -227,3 +227,22 @@ def flips(layers: Layers, cards: list[Scorecard], nets: dict[int, Network]) -> l
                                                                  zb.minutes_from_core or 0)
             out.append(Flip(zb.name, zb.city, a.year, b.year, zb.within_hour, before, after, new))
     return out
+
+
+def legs_to_core(net: Network, card: Scorecard) -> dict[tuple[int, str], str]:
+    """A short leg-by-leg text of each county's fastest trip to the core (for map tooltips)."""
+    out = {}
+    core = card.core_place or card.core
+    for z in card.zones:
+        if z.kind != "county" or z.minutes_to_core is None or z.minutes_to_core == 0:
+            continue
+        try:
+            j = net.travel_time(f"zone:{z.id}", core)
+        except HzCircleError:
+            continue
+        parts = []
+        for leg in j.legs:
+            what = leg.service_name if leg.kind == "ride" and leg.service_name else leg.kind
+            parts.append(f"{what} {leg.minutes:.0f}")
+        out[(card.year, z.id)] = " · ".join(parts) + f" = {j.minutes:.0f} min"
+    return out

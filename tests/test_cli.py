@@ -107,8 +107,10 @@ def test_commute_circle_json_and_years(tiny_env, capsys):
 
 def test_report_writes_outputs(tmp_path, capsys):
     out = tmp_path / "rep"
-    assert main(["report", "-o", str(out)]) == 0
+    assert main(["report", "-o", str(out), "--maps-dir", str(tmp_path / "maps")]) == 0
     assert (out / "report.txt").exists()
+    assert (tmp_path / "maps" / "commute_circle.html").exists()
+    assert (tmp_path / "maps" / "network_2025.html").exists()
     assert (out / "isochrones_hangzhou_core_2025_rail.geojson").exists()
     text = capsys.readouterr().out
     assert "One-hour commute circle, 2020" in text and "Targets tracker" in text

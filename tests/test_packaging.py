@@ -23,6 +23,9 @@ def test_environment_matches_pyproject():
     pip_names |= {_name(r) for r in project["optional-dependencies"]["test"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda_names = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
+    for d in env["dependencies"]:
+        if isinstance(d, dict):  # the pip: section
+            conda_names |= {_name(r) for r in d["pip"] if not r.startswith("-e")}
     conda_names.discard("python")
     conda_names.discard("pip")
     assert {CONDA_NAMES.get(n, n) for n in pip_names} == conda_names
