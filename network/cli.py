@@ -367,6 +367,53 @@ def _report_maps(args: argparse.Namespace, layers: Any, cards: list, nets: dict,
     return "\n".join(out)
 
 
+def cmd_scenario_check(args: argparse.Namespace) -> int:
+    from network.scenarios import read_scenario
+
+    layers = _layers(args)
+    for path in args.files:
+        s = read_scenario(path, layers)
+        kinds = ", ".join(m["type"] for m in s.modifications)
+        print(f"{path}: OK - {s.name}{' (hypothetical)' if s.hypothetical else ''}: "
+              f"{len(s.modifications)} modification(s): {kinds}")
+    return 0
+
+
+def cmd_scenario_compare(args: argparse.Namespace) -> int:
+    from network import maps
+    from network._io import check_writable
+    from network.scenarios import compare_files, format_comparison
+
+    if args.map:
+        check_writable(args.map)
+    layers = _layers(args)
+    year = _years(args, layers)[0]
+    results = compare_files(args.files, layers=layers, year=year, modes=args.modes,
+                            core=args.core)
+    if args.map:
+        size = maps.save_map(results[0].map(tiles=args.tiles), args.map, offline=args.offline)
+        _progress(f"wrote {args.map} ({size / 1e6:.2f} MB)")
+    if args.json:
+        out = [r.as_dict() for r in results]
+        _print_json(out[0] if len(out) == 1 else out)
+        return 0
+    for r in results:
+        print(format_comparison(r))
+        print()
+    if len(results) > 1:
+        print("Ranking by population newly within the hour, then mean county-to-county gain:")
+        ranked = sorted(results, key=lambda r: (
+            r.population_within_hour_before - r.population_within_hour_after,
+            -float(r.od_gains["gain"].clip(lower=0).mean())))
+        for i, r in enumerate(ranked, 1):
+            gain = r.population_within_hour_after - r.population_within_hour_before
+            best = r.od_gains["gain"].max()
+            mean = float(r.od_gains["gain"].clip(lower=0).mean())
+            print(f"  {i}. {r.scenario.name[:60]:<60} {gain / 1e6:+.2f} M people, "
+                  f"{len(r.flipped)} flip(s), mean OD gain {mean:.1f} min, best {best:.0f} min")
+    return 0
+
+
 def cmd_map(args: argparse.Namespace) -> int:
     from network import maps
     from network._io import check_writable
@@ -509,6 +556,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p_tg, year=True)
     p_tg.add_argument("--json", action="store_true", help="print JSON")
     p_tg.set_defaults(func=cmd_targets)
+
+    p_sc = sub.add_parser("scenario", help="what-if scenarios: check or compare YAML files")
+    sc_sub = p_sc.add_subparsers(dest="scenario_command", metavar="ACTION", required=True)
+    p_scc = sc_sub.add_parser("check", help="validate scenario files only")
+    p_scc.add_argument("files", nargs="+", metavar="FILE")
+    _add_common(p_scc)
+    p_scc.set_defaults(func=cmd_scenario_check)
+    p_scm = sc_sub.add_parser("compare", help="compare scenario files against the baseline")
+    p_scm.add_argument("files", nargs="+", metavar="FILE")
+    _add_common(p_scm, year=True)
+    p_scm.add_argument("--modes", choices=MODES, default="rail", help="modes (default rail)")
+    p_scm.add_argument("--core", default=None, metavar="PLACE", help="the core (default Hangzhou)")
+    p_scm.add_argument("--json", action="store_true", help="print JSON")
+    p_scm.add_argument("--map", default=None, metavar="FILE.html",
+                       help="write the comparison map of the first scenario")
+    p_scm.add_argument("--tiles", default="light", help="map tiles: light, osm or none")
+    p_scm.add_argument("--offline", action="store_true", help="self-contained map")
+    p_scm.set_defaults(func=cmd_scenario_compare, years=None)
 
     p_map = sub.add_parser("map", help="write an HTML map (network, isochrone, commute-circle, "
                                        "scenario)")

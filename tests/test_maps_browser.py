@@ -131,3 +131,15 @@ def test_commute_circle_map(browser, real_layers, tmp_path):
     assert counts["polygons"] >= 44  # the shown year's counties
     assert counts["bases"] == 2  # one layer per year
     assert any(v for k, v in legs.items() if k[0] == 2025)
+
+
+def test_scenario_map(browser, real_layers, tmp_path):
+    from network.scenarios import compare, read_scenario
+
+    sc = read_scenario(ROOT / "scenarios" / "shanghai_hangzhou_hsr2.yaml", real_layers)
+    result = compare(real_layers, sc, year=2025, modes="rail")
+    m = result.map(tiles="none")
+    counts, _ = _check(browser, m, "scenario_offline", tmp_path, offline=True)
+    assert "scn_hsr_shanghai_hangzhou_2" in result.changed_services()
+    assert counts["polygons"] >= 44  # counties coloured by gain
+    assert counts["circles"] == 7  # the new line's stops
