@@ -630,20 +630,23 @@ class Comparison:
                 "isochrones": self.isochrones}
 
     def changed_services(self) -> set[str]:
-        before = self.base.layers.service_stops
-        after = self.after.layers.service_stops
-        out = set()
-        for sid, grp in after.groupby("service_id"):
-            old = before[before["service_id"] == sid]
-            cols = ["station_id", "run_minutes"]
-            if len(old) != len(grp) or not np.array_equal(
-                    old[cols].astype(str).to_numpy(), grp[cols].astype(str).to_numpy()):
-                out.add(sid)
+        """Services whose stops, run minutes or headway differ from the baseline."""
+        def pattern(frame: Any) -> dict[str, tuple]:
+            out = {}
+            for sid, grp in frame.sort_values("seq").groupby("service_id"):
+                runs = tuple(round(float(v), 3) if v is not None and v == v else None
+                             for v in grp["run_minutes"])
+                out[sid] = (tuple(grp["station_id"]), runs)
+            return out
+
+        before = pattern(self.base.layers.service_stops)
+        after = pattern(self.after.layers.service_stops)
+        out = {sid for sid, p in after.items() if before.get(sid) != p}
         sv = self.base.layers.services
         hb = dict(zip(sv["id"], sv["headway_minutes"], strict=True))
         for sid, h in zip(self.after.layers.services["id"],
                           self.after.layers.services["headway_minutes"], strict=True):
-            if hb.get(sid) != h:
+            if hb.get(sid) is not None and float(hb[sid]) != float(h):
                 out.add(sid)
         return out
 
