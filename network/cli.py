@@ -31,6 +31,23 @@ def _year(args: argparse.Namespace, layers: Any) -> int:
     return min(_dt.date.today().year, layers.last_year())
 
 
+def _network(args: argparse.Namespace, layers: Any, year: int, modes: str) -> Any:
+    from network.queries import Network
+
+    roads = None
+    if getattr(args, "roads", None):
+        from network.osm import load
+
+        roads = load(args.roads)
+    net = Network(layers, year=year, modes=modes, roads=roads)
+    if roads is not None:
+        far = [s for s in net.snaps if s.km > 0.5]
+        _progress(f"OSM roads: {roads.number_of_edges():,} edges; {len(net.snaps)} places snapped "
+                  f"(max {max((s.km for s in net.snaps), default=0):.2f} km"
+                  f"{f', {len(far)} over 0.5 km' if far else ''})")
+    return net
+
+
 def _print_json(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2))
 
@@ -125,10 +142,9 @@ def _format_journey(j: Any) -> str:
 
 
 def cmd_travel_time(args: argparse.Namespace) -> int:
-    from network.queries import Network
 
     layers = _layers(args)
-    net = Network(layers, year=_year(args, layers), modes=args.modes)
+    net = _network(args, layers, _year(args, layers), args.modes)
     journey = net.travel_time(args.origin, args.destination)
     if args.json:
         _print_json(journey.as_dict())
@@ -139,14 +155,13 @@ def cmd_travel_time(args: argparse.Namespace) -> int:
 
 def cmd_matrix(args: argparse.Namespace) -> int:
     from network._io import check_writable, write_atomic
-    from network.queries import Network
 
     out = check_writable(args.output)
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise HzCircleError(f"output {out} must end in .csv or .parquet")
     layers = _layers(args)
-    net = Network(layers, year=_year(args, layers), modes=args.modes)
+    net = _network(args, layers, _year(args, layers), args.modes)
     frame = net.matrix(level=args.level)
     if suffix == ".csv":
         write_atomic(out, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8"))
@@ -189,7 +204,6 @@ def _progress(message: str) -> None:
 
 def cmd_isochrone(args: argparse.Namespace) -> int:
     from network._io import check_writable
-    from network.queries import Network
     from network.surface import travel_time_surface
 
     out = check_writable(args.output)
@@ -197,7 +211,7 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
         raise HzCircleError(f"output {out} must end in .geojson, .gpkg or .parquet")
     minutes = _thresholds(args.minutes)
     layers = _layers(args)
-    net = Network(layers, year=_year(args, layers), modes=args.modes)
+    net = _network(args, layers, _year(args, layers), args.modes)
     grid = net.grid(args.cell_km)
     surface = travel_time_surface(net, args.place, reverse=args.reverse, grid=grid)
     frame = surface.isochrones(minutes)
@@ -228,7 +242,6 @@ def _years(args: argparse.Namespace, layers: Any) -> list[int]:
 
 
 def cmd_commute_circle(args: argparse.Namespace) -> int:
-    from network.queries import Network
     from network.scorecard import flips, format_scorecard, scorecard
 
     layers = _layers(args)
@@ -236,7 +249,7 @@ def cmd_commute_circle(args: argparse.Namespace) -> int:
     cards, nets = [], {}
     for y in years:
         _progress(f"building the {args.modes} network of {y}...")
-        nets[y] = Network(layers, year=y, modes=args.modes)
+        nets[y] = _network(args, layers, y, args.modes)
         cards.append(scorecard(nets[y], core=args.core, minutes=args.minutes))
     changes = flips(layers, cards, nets) if len(cards) > 1 else []
     if args.json:
@@ -388,8 +401,13 @@ def cmd_scenario_compare(args: argparse.Namespace) -> int:
         check_writable(args.map)
     layers = _layers(args)
     year = _years(args, layers)[0]
+    roads = None
+    if args.roads:
+        from network.osm import load
+
+        roads = load(args.roads)
     results = compare_files(args.files, layers=layers, year=year, modes=args.modes,
-                            core=args.core)
+                            core=args.core, roads=roads)
     if args.map:
         size = maps.save_map(results[0].map(tiles=args.tiles), args.map, offline=args.offline)
         _progress(f"wrote {args.map} ({size / 1e6:.2f} MB)")
@@ -411,6 +429,38 @@ def cmd_scenario_compare(args: argparse.Namespace) -> int:
             mean = float(r.od_gains["gain"].clip(lower=0).mean())
             print(f"  {i}. {r.scenario.name[:60]:<60} {gain / 1e6:+.2f} M people, "
                   f"{len(r.flipped)} flip(s), mean OD gain {mean:.1f} min, best {best:.0f} min")
+    return 0
+
+
+def cmd_osm_import(args: argparse.Namespace) -> int:
+    from network import osm
+
+    G = osm.import_osm(args.file, filter=args.filter)
+    path = osm.save(G, args.output)
+    speeds = sum(1 for _, _, d in G.edges(data=True) if d.get("maxspeed") is None)
+    print(f"wrote {path}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges "
+          f"(largest strongly connected component; {speeds:,} edges without maxspeed use the "
+          "China fallback speeds)")
+    return 0
+
+
+def cmd_osm_download(args: argparse.Namespace) -> int:
+    from network import osm
+
+    bbox = None
+    if args.bbox:
+        try:
+            bbox = tuple(float(v) for v in args.bbox.split(","))
+        except ValueError:
+            raise HzCircleError("--bbox west,south,east,north in degrees, e.g. "
+                                "120.0,30.1,120.3,30.4") from None
+    elif args.circle:
+        from network.layers import load_layers
+
+        bbox = tuple(load_layers(args.layers).boundaries.total_bounds)
+    G = osm.download(place=args.place, bbox=bbox)
+    path = osm.save(G, args.output)
+    print(f"wrote {path}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges")
     return 0
 
 
@@ -479,6 +529,9 @@ def _add_common(p: argparse.ArgumentParser, *, year: bool = False, modes: bool =
     if year:
         p.add_argument("--year", type=int, default=None,
                        help="network as it stood at the end of this year (default: this year)")
+        p.add_argument("--roads", metavar="ROADS.graphml", default=None,
+                       help="OSM roads from 'hzcircle osm import' replacing the sketch road model "
+                            "within their extent (modes road/any)")
     if modes:
         p.add_argument("--modes", choices=MODES, default="any",
                        help="rail (with walk/local-transit access), road (car), any (default)")
@@ -556,6 +609,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p_tg, year=True)
     p_tg.add_argument("--json", action="store_true", help="print JSON")
     p_tg.set_defaults(func=cmd_targets)
+
+    p_osm = sub.add_parser("osm", help="OpenStreetMap road graphs: import or download")
+    osm_sub = p_osm.add_subparsers(dest="osm_command", metavar="ACTION", required=True)
+    p_oi = osm_sub.add_parser("import", help="read an OSM XML extract into a roads GraphML")
+    p_oi.add_argument("file", metavar="FILE.osm")
+    p_oi.add_argument("--filter", choices=("drive", "main"), default="drive",
+                      help="all drivable ways (default) or main roads only")
+    p_oi.add_argument("-o", "--output", required=True, metavar="ROADS.graphml")
+    p_oi.set_defaults(func=cmd_osm_import)
+    p_od = osm_sub.add_parser("download", help="fetch roads from Overpass (needs internet)")
+    where = p_od.add_mutually_exclusive_group(required=True)
+    where.add_argument("--place", help="a place name osmnx can geocode")
+    where.add_argument("--bbox", help="west,south,east,north")
+    where.add_argument("--circle", action="store_true", help="the bounding box of the six cities")
+    _add_common(p_od)
+    p_od.add_argument("-o", "--output", required=True, metavar="ROADS.graphml")
+    p_od.set_defaults(func=cmd_osm_download)
 
     p_sc = sub.add_parser("scenario", help="what-if scenarios: check or compare YAML files")
     sc_sub = p_sc.add_subparsers(dest="scenario_command", metavar="ACTION", required=True)

@@ -34,6 +34,9 @@ class Network:
         Network as it stood at the end of this year.
     modes
         ``rail``, ``road`` or ``any``.
+    roads
+        An OSM road graph (:func:`network.osm.import_osm`) that replaces the sketch road model
+        within its extent (modes ``road`` and ``any``).
 
     Examples
     --------
@@ -41,11 +44,17 @@ class Network:
     >>> net.travel_time("Hangzhou East", "Shaoxing North").minutes  # doctest: +SKIP
     """
 
-    def __init__(self, layers: Layers, *, year: int, modes: str = "any") -> None:
+    def __init__(self, layers: Layers, *, year: int, modes: str = "any",
+                 roads: nx.MultiDiGraph | None = None) -> None:
         self.layers = layers
         self.year = year
         self.modes = modes
         self.G: nx.MultiDiGraph = _graph.build(layers, year=year, modes=modes)
+        self.snaps: list = []
+        if roads is not None:
+            from network.osm import splice
+
+            self.snaps = splice(self.G, roads, layers)
         self.compiled: Compiled = compile_graph(self.G)
         self._grids: dict[float, Grid] = {}
         self._pairs: dict[tuple[int, bool], object] = {}

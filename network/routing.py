@@ -121,7 +121,8 @@ def _station_of(G: nx.MultiDiGraph, node: str) -> str:
 
 
 _LEG_OF_MODE = {"wait": "wait", "rail": "ride", "dwell": "ride", "transfer": "transfer",
-                "interchange": "transfer", "expressway": "drive", "local_road": "drive"}
+                "interchange": "transfer", "expressway": "drive", "local_road": "drive",
+                "road": "drive"}
 
 
 def _leg_kind(mode: str, seen_ride: bool) -> str | None:

@@ -662,13 +662,13 @@ class Comparison:
 
 
 def compare(base: Layers, scenario: Scenario, *, year: int, modes: str = "rail",
-            core: str | None = None, base_net: Any = None) -> Comparison:
+            core: str | None = None, base_net: Any = None, roads: Any = None) -> Comparison:
     """Compare a scenario with the baseline: OD gains, scorecard flips, isochrone change."""
     from network.queries import Network
     from network.scorecard import scorecard
 
-    before = base_net or Network(base, year=year, modes=modes)
-    after = Network(apply(base, scenario), year=year, modes=modes)
+    before = base_net or Network(base, year=year, modes=modes, roads=roads)
+    after = Network(apply(base, scenario), year=year, modes=modes, roads=roads)
     m0, m1 = before.matrix(level="county"), after.matrix(level="county")
     od = m0[["origin", "destination"]].copy()
     od["minutes_before"], od["minutes_after"] = m0["minutes"], m1["minutes"]
@@ -709,7 +709,7 @@ def _iso_change(before: Any, after: Any, core: Any) -> list[dict]:
 
 
 def compare_files(paths: list[str], *, layers: Layers, year: int, modes: str = "rail",
-                  core: str | None = None) -> list[Comparison]:
+                  core: str | None = None, roads: Any = None) -> list[Comparison]:
     """Validate every file first, then compare each against one shared baseline."""
     from network.graph import check_mode, check_year
     from network.queries import Network
@@ -717,8 +717,8 @@ def compare_files(paths: list[str], *, layers: Layers, year: int, modes: str = "
     check_mode(modes)
     check_year(layers, year)
     scenarios = [read_scenario(p, layers) for p in paths]
-    base_net = Network(layers, year=year, modes=modes)
-    return [compare(layers, s, year=year, modes=modes, core=core, base_net=base_net)
+    base_net = Network(layers, year=year, modes=modes, roads=roads)
+    return [compare(layers, s, year=year, modes=modes, core=core, base_net=base_net, roads=roads)
             for s in scenarios]
 
 

@@ -175,7 +175,7 @@ def _pairs(net: Network, grid: Grid, reverse: bool) -> _Pairs:
     from scipy.spatial import cKDTree
 
     wanted = {"station"} if reverse else {"arrival"}
-    wanted |= {"zone", "road"}
+    wanted |= {"zone", "road", "osm"}
     idx, lons, lats, extra, kinds = [], [], [], [], []
     for n, d in net.G.nodes(data=True):
         if d.get("kind") in wanted:
@@ -197,8 +197,8 @@ def _pairs(net: Network, grid: Grid, reverse: bool) -> _Pairs:
     kinds_arr = np.asarray(kinds)
     modes = net.modes
     cost = _egress_cost(dist_km, modes)
-    road = kinds_arr[cols] == "road"
-    if road.any():  # expressway nodes are left by car only
+    road = np.isin(kinds_arr[cols], ["road", "osm"])
+    if road.any():  # expressway and OSM road nodes are left by car only
         cost[road] = car_access_minutes_array(dist_km[road])
     cost = cost + np.asarray(extra)[cols]
     order = np.argsort(rows, kind="stable")
