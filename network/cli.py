@@ -678,9 +678,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def reference_markdown() -> str:
+    """The CLI reference (docs/cli.md), generated from the parser so it cannot drift."""
+    import os
+
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal: fix the width
+    parser = build_parser()
+    out = ["# Command-line reference", "",
+           "Generated from the parser by `python -m network --reference > docs/cli.md`; "
+           "`tests/test_docs.py` fails if this file differs from the parser.", ""]
+
+    def walk(p: argparse.ArgumentParser, name: str) -> None:
+        out.extend([f"## `{name}`", "", "```text", p.format_help().rstrip(), "```", ""])
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub_name, sub in action.choices.items():
+                    walk(sub, f"{name} {sub_name}")
+
+    try:
+        walk(parser, "hzcircle")
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
+    return "\n".join(out)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (2 for bad input)."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["--reference"]:
+        print(reference_markdown())
+        return 0
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -37,3 +37,9 @@ def test_every_setting_is_documented():
     public = {n for n in vars(settings) if n.islower() and not n.startswith("_")
               and isinstance(getattr(settings, n), int | float | dict)}
     assert public <= documented, public - documented
+
+
+def test_cli_reference_is_generated_from_the_parser():
+    from network.cli import reference_markdown
+
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == reference_markdown() + "\n"
