@@ -156,7 +156,8 @@ def legs_of_path(G: nx.MultiDiGraph, path: list[str]) -> list[Leg]:
                         d["service"] if kind in ("ride", "wait") else None,
                         G.nodes[src].get("name", src) if src in G else src,
                         G.nodes[dst].get("name", dst) if dst in G else dst))
-    return [leg for leg in legs if leg.kind != "wait" or leg.minutes > 0]
+    # drop empty legs (a zero wait, or a zero-length walk within one station complex)
+    return [leg for leg in legs if leg.minutes > 0 or leg.kind == "ride"]
 
 
 def route(compiled: Compiled, origin: str, destination: str) -> Journey:
