@@ -16,17 +16,10 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from pathlib import Path
 
-
-def _median_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000.0)
-    return statistics.median(times)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import median_ms
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,12 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         ("load layers (cold, once)", load_ms),
         (f"build graph {args.year} {args.modes} ({G.number_of_nodes()} nodes, "
          f"{G.number_of_edges()} edges)",
-         _median_ms(lambda: build(layers, year=args.year, modes=args.modes), args.repeat)),
-        ("compile to CSR", _median_ms(lambda: compile_graph(G), args.repeat)),
+         median_ms(lambda: build(layers, year=args.year, modes=args.modes), args.repeat)),
+        ("compile to CSR", median_ms(lambda: compile_graph(G), args.repeat)),
         ("single query Keqiao -> Tonglu",
-         _median_ms(lambda: net.travel_time("Keqiao", "Tonglu"), args.repeat)),
+         median_ms(lambda: net.travel_time("Keqiao", "Tonglu"), args.repeat)),
         ("county x county matrix (44 x 44)",
-         _median_ms(lambda: net.matrix(level="county"), args.repeat)),
+         median_ms(lambda: net.matrix(level="county"), args.repeat)),
     ]
     helps = []
     for _ in range(5):

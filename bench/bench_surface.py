@@ -14,19 +14,8 @@ method's 60-minute polygon against a fine-grid reference (our method at 0.25 km 
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
-
-
-def _median_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000.0)
-    return statistics.median(out)
+import sys
+from pathlib import Path
 
 
 def osmnx_style(net, origin_node: str, minutes: float, buffer_m: float = 500.0):
@@ -47,6 +36,9 @@ def iou(a, b) -> float:
     inter = a.intersection(b).area
     union = a.union(b).area
     return inter / union if union else 1.0
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import median_ms  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,11 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     rail = Network(layers, year=args.year, modes="rail")
     rows = [
         (f"surface + 4 isochrones, {grid.size:,} cells of 1 km ({args.modes})",
-         _median_ms(ours, args.repeat)),
+         median_ms(ours, args.repeat)),
         ("commute-circle scorecard, one year (rail)",
-         _median_ms(lambda: scorecard(rail), args.repeat)),
+         median_ms(lambda: scorecard(rail), args.repeat)),
         ("osmnx-style recipe, one 60-min polygon (ego_graph + 500 m node buffers)",
-         _median_ms(lambda: osmnx_style(net, origin.origin, 60.0), max(3, args.repeat // 3))),
+         median_ms(lambda: osmnx_style(net, origin.origin, 60.0), max(3, args.repeat // 3))),
     ]
     ref = travel_time_surface(net, origin, grid=fine).isochrones([60]).to_crs(
         settings.CRS_METRIC).geometry.iloc[0]
