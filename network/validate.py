@@ -228,6 +228,33 @@ def _implied_speeds(layers: Layers) -> Iterator[Problem]:
         prev = row
 
 
+def _connected(layers: Layers) -> Iterator[Problem]:
+    """Every service is linked to the main rail network (shared stations or interchanges),
+    unless its part of the network reaches an external station (it continues outside)."""
+    import networkx as nx
+
+    g = nx.Graph()
+    for _, grp in layers.service_stops.sort_values("seq").groupby("service_id"):
+        ids = list(grp["station_id"])
+        g.add_nodes_from(ids)
+        g.add_edges_from(zip(ids, ids[1:], strict=False))
+    for r in layers.interchanges.itertuples():
+        g.add_edge(r.from_station, r.to_station)
+    if not g.number_of_nodes():
+        return
+    comps = sorted(nx.connected_components(g), key=len, reverse=True)
+    external = set(layers.stations.loc[layers.stations["external"].astype(bool), "id"])
+    for comp in comps[1:]:
+        if comp & external:
+            continue
+        services = sorted(set(layers.service_stops.loc[
+            layers.service_stops["station_id"].isin(comp), "service_id"]))
+        for sid in services:
+            yield Problem("services", sid, "id",
+                          f"not connected to the main rail network (stations {sorted(comp)[:4]}...); "
+                          "add the interchange or shared station that links it")
+
+
 def _road_lengths(layers: Layers) -> Iterator[Problem]:
     pos = {r.id: (r.lon, r.lat) for r in layers.road_nodes.itertuples()}
     for row in layers.expressways.itertuples():
@@ -273,7 +300,7 @@ def check_layers(layers: Layers) -> list[Problem]:
     last_year = layers.last_year()
     problems: list[Problem] = []
     for check in (_unique_ids, _enums, _rail_refs, _other_refs, _stop_sequences, _numbers, _coordinates,
-                  _implied_speeds, _road_lengths, _population):
+                  _implied_speeds, _road_lengths, _population, _connected):
         problems.extend(check(layers))
     problems.extend(_dates(layers, last_year))
     return problems

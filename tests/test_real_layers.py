@@ -58,3 +58,22 @@ def test_any_is_never_slower_than_rail_or_road(real_layers):
 def test_year_filter_on_real_lines(real_layers):
     assert "hangzhou_west" not in build(real_layers, year=2019, modes="rail")
     assert "hangzhou_west" in build(real_layers, year=2023, modes="rail")
+
+
+def test_wulin_square_to_hangzhou_east_is_a_metro_trip(real_layers):
+    """Wulin Square -> Hangzhou East by rail rides Hangzhou Metro Line 1.
+
+    Band: Hangzhou Metro runs at about 33 km/h scheduled average including stops (Line 9: 53
+    minutes for 29.5 km, the figure published at its 2022 opening, see layers/services.csv);
+    allowing 25-45 km/h on the straight line x 1.15 gives the in-vehicle band below.
+    """
+    from network.validate import haversine_km
+
+    net = Network(real_layers, year=2025, modes="rail")
+    j = net.travel_time("hzm_wulin_guangchang", "Hangzhou East")
+    rides = [leg for leg in j.legs if leg.kind == "ride"]
+    assert rides and all(leg.service.startswith("hzm_") for leg in rides)
+    a, b = net.resolve("hzm_wulin_guangchang"), net.resolve("hangzhou_east")
+    km = haversine_km(a.lon, a.lat, b.lon, b.lat) * 1.15
+    assert km / 45 * 60 <= j.in_vehicle_minutes <= km / 25 * 60
+    assert j.minutes < 40

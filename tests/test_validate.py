@@ -74,3 +74,28 @@ def test_bad_type_is_rejected_at_load(tmp_path):
 
     with pytest.raises(LayerError, match=r"services.csv: feature s1: field 'headway_minutes'"):
         _broken(tmp_path, "services.csv", lambda s: s.replace("hsr,allstop,20", "hsr,allstop,often"))
+
+
+def test_disconnected_service_is_reported(tmp_path):
+    def add_island(text):
+        return text + "s3,l3,Island,岛,hsr,allstop,20,test,2010,,test fixture,\n"
+
+    def add_stops(text):
+        return text + "s3,1,x,,,2010,0,test fixture\ns3,2,y,10,,2010,0,test fixture\n"
+
+    folder = tmp_path / "layers"
+    shutil.copytree(TINY, folder)
+    st = json.loads((folder / "stations.geojson").read_text(encoding="utf-8"))
+    for sid, lon in (("x", 120.2), ("y", 120.3)):
+        st["features"].append({"type": "Feature", "geometry": {"type": "Point",
+                               "coordinates": [lon, 30.3]},
+                               "properties": {"id": sid, "name": sid, "name_zh": sid, "city": "T",
+                                              "kind": "hsr", "opened": "2010", "external": 0,
+                                              "source": "test"}})
+    (folder / "stations.geojson").write_text(json.dumps(st), encoding="utf-8")
+    for name, edit in (("services.csv", add_island), ("service_stops.csv", add_stops)):
+        path = folder / name
+        path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    problems = check_layers(load_layers(folder))
+    assert [(p.feature, p.field) for p in problems] == [("s3", "id")]
+    assert "not connected to the main rail network" in problems[0].message
