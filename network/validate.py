@@ -6,6 +6,7 @@ clean. ``hzcircle layers check`` prints them and exits non-zero when there are a
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -237,7 +238,7 @@ def _connected(layers: Layers) -> Iterator[Problem]:
     for _, grp in layers.service_stops.sort_values("seq").groupby("service_id"):
         ids = list(grp["station_id"])
         g.add_nodes_from(ids)
-        g.add_edges_from(zip(ids, ids[1:], strict=False))
+        g.add_edges_from(itertools.pairwise(ids))
     for r in layers.interchanges.itertuples():
         g.add_edge(r.from_station, r.to_station)
     if not g.number_of_nodes():
