@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from network._errors import UnknownPlaceError
 from network.validate import BOUNDARY_SLACK_KM, REGION_BBOX
+from network.validate import region as boundary_region
 
 if TYPE_CHECKING:
     from network.layers import Layers
@@ -106,7 +107,7 @@ def in_region(layers: Layers, lon: float, lat: float) -> bool:
     if len(layers.boundaries):
         from shapely.geometry import Point
 
-        region = layers.boundaries.geometry.union_all()
+        region = boundary_region(layers)
         return bool(region.distance(Point(lon, lat)) <= BOUNDARY_SLACK_KM / 111.0)
     x0, y0, x1, y1 = REGION_BBOX
     return x0 <= lon <= x1 and y0 <= lat <= y1

@@ -71,8 +71,10 @@ def _region_metric(layers: Layers):
     import geopandas as gpd
     import shapely
 
+    from network.validate import region
+
     if len(layers.boundaries):
-        return layers.boundaries.to_crs(settings.CRS_METRIC).geometry.union_all()
+        return region(layers, metric=True)
     pts = gpd.GeoSeries(list(layers.zones.geometry) + list(layers.stations.geometry),
                         crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC)
     return shapely.MultiPoint(list(pts)).envelope.buffer(settings.egress_max_km * 1000)

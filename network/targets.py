@@ -45,16 +45,14 @@ class Tracker:
         return asdict(self)
 
 
-def _region(layers: Layers):
-    return layers.boundaries.to_crs(settings.CRS_METRIC).geometry.union_all()
-
-
 def track(layers: Layers, *, year: int) -> Tracker:
     """Kilometres of network inside the six cities at the end of ``year`` vs the targets."""
     import geopandas as gpd
     import shapely
 
-    region = _region(layers)
+    from network.validate import region as six_cities
+
+    region = six_cities(layers, metric=True)
     lines = layers.lines[[y is not None and y <= year for y in layers.lines["open_year"]]]
     metric = lines.to_crs(settings.CRS_METRIC)
     inside = metric.geometry.intersection(region).length / 1000.0

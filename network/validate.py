@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -47,6 +48,26 @@ BOUNDARY_SLACK_KM = 2.0
 #: Bounding box of the six cities (lon_min, lat_min, lon_max, lat_max), used when no boundary
 #: layer is present.
 REGION_BBOX = (117.0, 28.0, 121.5, 31.2)
+
+
+#: id(boundaries frame) -> (weak reference to the frame, its unions); frames are unhashable.
+_REGIONS: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def region(layers: Layers, *, metric: bool = False):
+    """The union of the six cities' boundaries (EPSG:4326, or the metric CRS), or None without a
+    boundaries layer. Computed once per boundaries frame and cached."""
+    from network import settings
+
+    b = layers.boundaries
+    if not len(b):
+        return None
+    ref, cached = _REGIONS.get(id(b), (None, None))
+    if ref is None or ref() is not b:
+        cached = {"wgs84": b.geometry.union_all(),
+                  "metric": b.to_crs(settings.CRS_METRIC).geometry.union_all()}
+        _REGIONS[id(b)] = (weakref.ref(b), cached)
+    return cached["metric" if metric else "wgs84"]
 
 
 @dataclass(frozen=True)
@@ -198,16 +219,14 @@ def _point_problems(layer: str, frame, region, ids: Iterable[str]) -> Iterator[P
 
 
 def _coordinates(layers: Layers) -> Iterator[Problem]:
-    region = None
-    if len(layers.boundaries):
-        region = layers.boundaries.geometry.union_all()
-    yield from _point_problems("stations", layers.stations, region, layers.stations["id"])
-    yield from _point_problems("road_nodes", layers.road_nodes, region, layers.road_nodes["id"])
+    area = region(layers)
+    yield from _point_problems("stations", layers.stations, area, layers.stations["id"])
+    yield from _point_problems("road_nodes", layers.road_nodes, area, layers.road_nodes["id"])
     for layer, frame, ids in (("zones", layers.zones, layers.zones["code"]),
                               ("airports", layers.airports, layers.airports["id"])):
         if len(frame):
             flagged = frame.assign(external=[False] * len(frame))
-            yield from _point_problems(layer, flagged, region, ids)
+            yield from _point_problems(layer, flagged, area, ids)
 
 
 def _implied_speeds(layers: Layers) -> Iterator[Problem]:
