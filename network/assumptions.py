@@ -56,6 +56,13 @@ class Assumptions:
         "Expected wait is headway/2, capped: on long-headway intercity lines passengers time "
         "their arrival to the timetable, so a random-arrival wait of 30+ min overstates it.",
         "Common practice in regional accessibility studies (cap 10-20 min); no Zhejiang survey.")
+    common_lines: int = _a(
+        1, "switch", 1, 1,
+        "1: a boarding waits for the first useful service among all those that serve the trip's "
+        "next stop (combined frequency, the common-lines problem); 0: one service at a time.",
+        "Chriqui & Robillard (1975), Transportation Science 9(2); Spiess & Florian (1989), "
+        "Transportation Research B 23(2); Conveyal R5 frequency routing. Model structure.",
+        group="structure", domain=(0, 1))
     transfer_hsr_minutes: float = _a(
         8.0, "min", 5.0, 15.0,
         "Change between services at an HSR station, platform to platform in the paid area.",
@@ -168,6 +175,19 @@ class Assumptions:
         60.0, "min", 60.0, 60.0, "The threshold of the plan's one-hour commute circle.",
         "Hangzhou metropolitan circle plan: 一小时通勤圈.", judgement=False,
         group="definition", domain=(1.0, 600.0))
+
+    province_coverage: float = _a(
+        0.95, "share", 0.95, 0.95,
+        "The province reading: a city's 1-hour circle is met when at least this share of its "
+        "residents live in counties within the threshold of the city's core.",
+        "Zhejiang Department of Transport, 2022-07-25: 到2025年,浙江省3个“1小时交通圈”人口覆盖率"
+        "达到95%以上.", judgement=False, group="definition", domain=(0.0, 1.0))
+    population_share_met: float = _a(
+        0.5, "share", 0.5, 0.5,
+        "The population reading: a county or city is met when at least this share of its "
+        "residents' grid cells reach Hangzhou's core and are reached from it within the "
+        "threshold. No plan states a share for the commute circle; half is a stated judgement.",
+        "Judgement (a majority); see docs/method.md.", group="definition", domain=(0.0, 1.0))
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

@@ -258,16 +258,61 @@ def _years(args: argparse.Namespace, layers: Any) -> list[int]:
     return [check_year(layers, y) for y in years]
 
 
+def _commute_readings(args: argparse.Namespace, layers: Any, nets: dict, cards: list) -> int:
+    """commute-circle --reading / --uncertainty / --sensitivity / -o."""
+    from network import readings as rd
+
+    names = rd.reading_names(args.reading or "all")
+    results = [rd.evaluate(nets[c.year], readings=names, card=c) for c in cards]
+    extra: dict[str, Any] = {}
+    if args.uncertainty or args.sensitivity:
+        from network import uncertainty as un
+
+        if args.uncertainty:
+            _progress(f"drawing {args.uncertainty} samples (seed {args.seed})...")
+            extra["uncertainty"] = [un.sample(nets[c.year], n=args.uncertainty, seed=args.seed,
+                                              card=c) for c in cards]
+        if args.sensitivity:
+            _progress("one-at-a-time swings over each assumption's range...")
+            extra["sensitivity"] = [un.sensitivity(nets[c.year], card=c) for c in cards]
+    if args.output:
+        from network._io import check_writable
+
+        out = check_writable(args.output)
+        rd.write_scorecard(results, out, nets=nets, cards=cards, uncertainty=extra.get("uncertainty"),
+                           layers=layers, assumptions=_assumptions(args))
+        _progress(f"wrote {out}")
+    if args.json:
+        body: dict[str, Any] = {"years": [r.as_dict() for r in results]}
+        for k, v in extra.items():
+            body[k] = [x.as_dict() for x in v]
+        _print_json(body, args, layers, modes=args.modes)
+        return 0
+    print("\n\n".join(rd.format_readings(r) for r in results))
+    if len(results) > 1:
+        print()
+        print(rd.format_gains(cards, nets))
+    for v in extra.values():
+        for x in v:
+            print()
+            print(x.format())
+    return 0
+
+
 def cmd_commute_circle(args: argparse.Namespace) -> int:
     from network.scorecard import flips, format_scorecard, format_years, scorecard
 
     layers = _layers(args)
     years = _years(args, layers)
+    if args.uncertainty is not None and args.uncertainty < 1:
+        raise HzCircleError(f"--uncertainty {args.uncertainty}: give a number of samples >= 1, e.g. 200")
     cards, nets = [], {}
     for y in years:
         _progress(f"building the {args.modes} network of {y}...")
         nets[y] = _network(args, layers, y, args.modes)
         cards.append(scorecard(nets[y], core=args.core, minutes=args.minutes))
+    if args.reading or args.uncertainty or args.sensitivity or args.output:
+        return _commute_readings(args, layers, nets, cards)
     changes = flips(layers, cards, nets) if len(cards) > 1 else []
     if args.json:
         out = cards[0].as_dict() if len(cards) == 1 else {
@@ -498,6 +543,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the core (default: the Hangzhou city core, Wulin Square)")
     p_cc.add_argument("--minutes", type=float, default=None,
                       help="the commute threshold (default 60)")
+    p_cc.add_argument("--reading", default=None, metavar="NAME|all",
+                      help="answer under a reading (station, core, county, population, "
+                           "province) or all of them side by side")
+    p_cc.add_argument("--uncertainty", type=int, default=None, metavar="N",
+                      help="draw N seeded samples of the estimated inputs and assumptions: "
+                           "P(within the hour) and 5/50/95 %% minutes per county and city")
+    p_cc.add_argument("--seed", type=int, default=0, help="seed of --uncertainty (default 0)")
+    p_cc.add_argument("--sensitivity", action="store_true",
+                      help="swing each assumption over its range one at a time (tornado table)")
+    p_cc.add_argument("-o", "--output", default=None, metavar="FILE",
+                      help="write county x year x reading to .csv or .gpkg (atomically)")
     p_cc.add_argument("--json", action="store_true", help="print JSON")
     p_cc.set_defaults(func=cmd_commute_circle)
 

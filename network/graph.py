@@ -129,6 +129,8 @@ def _rail_edges(layers: Layers, year: int, a: Assumptions) -> tuple[list[Edge], 
     kinds = {r.id: r.kind for r in open_stations.itertuples()}
     edges: list[Edge] = []
     stop_groups = dict(tuple(layers.service_stops.groupby("service_id")))
+    groups: dict[tuple[str, str], list[tuple[str, float, float]]] = {}
+    common_nodes: dict[str, dict] = {}
     for service in layers.services.itertuples():
         if not is_open(service.opened, year, service.closed):
             continue
@@ -137,6 +139,12 @@ def _rail_edges(layers: Layers, year: int, a: Assumptions) -> tuple[list[Edge], 
         kept = stops_open_in(stop_groups[service.id], set(pos), year)
         if len(kept) >= 2:
             edges.extend(service_edges(service, kept, pos, a))
+        if len(kept) >= 2 and a.common_lines:
+            add_common_line_entries(groups, service.id, float(service.headway_minutes), kept)
+    if a.common_lines:
+        e, n = common_line_edges(groups, pos, a)
+        edges.extend(e)
+        common_nodes = n
     for sid, kind in kinds.items():
         edges.append(Edge(f"{sid}|arr", sid, "transfer", a.transfer_minutes(kind), 0.0,
                            "assumption: transfer minutes by station kind"))
@@ -147,6 +155,90 @@ def _rail_edges(layers: Layers, year: int, a: Assumptions) -> tuple[list[Edge], 
                 "county": r.county, "station_kind": r.kind}
         nodes[r.id] = {**base, "kind": "station"}
         nodes[f"{r.id}|arr"] = {**base, "kind": "arrival"}
+    for n, d in common_nodes.items():
+        nodes[n] = {**nodes[d["station"]], **d}
+    return edges, nodes
+
+
+# ------------------------------------------------------------------------------------------
+# common lines: combined-frequency waits
+# ------------------------------------------------------------------------------------------
+
+
+def add_common_line_entries(groups: dict[tuple[str, str], list[tuple[str, float, float]]],
+                            service_id: str, headway_minutes: float, kept: list[dict]) -> None:
+    """Record, for every ordered pair of stops (s, t) a service rides between (both
+    directions), the service, its headway and its ride minutes from s to t (runs plus the
+    dwells at the stops in between). ``groups`` is updated in place (a builder's accumulator).
+    """
+    for seq in (kept, kept[::-1]):
+        forward = seq is kept
+        n = len(seq)
+        for i in range(n - 1):
+            ride = 0.0
+            for j in range(i + 1, n):
+                hop = seq[j]["run"] if forward else seq[j - 1]["run"]
+                ride += hop + (seq[j - 1]["dwell"] if j - 1 > i else 0.0)
+                key = (seq[i]["station_id"], seq[j]["station_id"])
+                groups.setdefault(key, []).append((service_id, headway_minutes, ride))
+
+
+def common_line_strategy(lines: list[tuple[str, float, float]], cap_minutes: float
+                         ) -> tuple[float, float, list[str]]:
+    """The best set of attractive lines between two stops (the common-lines problem).
+
+    ``lines`` are (service, headway minutes, ride minutes). A passenger boards the first
+    service of the chosen set to arrive; with independent random arrivals the set's combined
+    frequency is the sum of the frequencies, the wait is half the combined headway (capped at
+    ``cap_minutes``, as a single service's wait is) and the ride is the frequency-weighted mean
+    of the set's rides (Chriqui & Robillard 1975; Spiess & Florian 1989). The optimal set is a
+    prefix of the lines sorted by ride minutes; the one with the least wait + ride is chosen.
+    Adding a line never raises the result (the old set is still a candidate).
+
+    Returns
+    -------
+    tuple
+        (wait minutes, expected ride minutes, the services of the set).
+    """
+    ordered = sorted(lines, key=lambda x: (x[2], x[1], x[0]))
+    best = (np.inf, np.inf, [])
+    freq = weighted = 0.0
+    for k, (_sid, headway, ride) in enumerate(ordered):
+        f = 1.0 / max(headway, 1e-9)
+        freq += f
+        weighted += f * ride
+        wait = min(0.5 / freq, cap_minutes)
+        ride_mean = weighted / freq
+        if wait + ride_mean < best[0] + best[1]:
+            best = (wait, ride_mean, [x[0] for x in ordered[:k + 1]])
+    return best
+
+
+def common_line_edges(groups: dict[tuple[str, str], list[tuple[str, float, float]]],
+                      pos: dict, a: Assumptions) -> tuple[list[Edge], dict[str, dict]]:
+    """Boarding (combined wait) and riding edges of every stop pair served by two or more
+    services whose best strategy uses more than one of them.
+
+    The edges run station ``s`` -> ``cl:s>t`` (``wait``) -> ``t|arr`` (``rail``); the service
+    attribute joins the services of the set with ``+``. The per-service chains stay, so a trip
+    that continues on one service or changes at ``t`` is priced as before; these edges only
+    add the option of taking whichever useful service comes first.
+    """
+    edges: list[Edge] = []
+    nodes: dict[str, dict] = {}
+    for (s, t), lines in groups.items():
+        if len({x[0] for x in lines}) < 2:
+            continue
+        wait, ride, used = common_line_strategy(lines, a.wait_cap_minutes)
+        if len(used) < 2:
+            continue
+        node = f"cl:{s}>{t}"
+        svc = "+".join(used)
+        src = "model: combined headway of the services " + ", ".join(used)
+        nodes[node] = {"kind": "route", "station": s, "service": svc}
+        edges.append(Edge(s, node, "wait", wait, 0.0, src, None, svc))
+        edges.append(Edge(node, f"{t}|arr", "rail", ride, haversine_km(*pos[s], *pos[t]), src,
+                          None, svc))
     return edges, nodes
 
 
