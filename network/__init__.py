@@ -44,6 +44,10 @@ _LAZY = {
     "Grid": "network.grid",
     "make_grid": "network.grid",
     "provenance": "network.provenance",
+    "READINGS": "network.readings",
+    "evaluate_readings": "network.readings",
+    "sample_uncertainty": "network.uncertainty",
+    "sensitivity": "network.uncertainty",
     "run_report": "network.report",
     "build_map": "network.report",
 }

@@ -176,6 +176,24 @@ class Assumptions:
         "Hangzhou metropolitan circle plan: 一小时通勤圈.", judgement=False,
         group="definition", domain=(1.0, 600.0))
 
+    # --- uncertainty of the layers' estimated values (ranges sampled by network.uncertainty) ---
+    run_time_estimate_spread: float = _a(
+        0.15, "ratio", 0.15, 0.15,
+        "Run minutes flagged as estimates in service_stops (route km at an assumed block speed) "
+        "are drawn per service within x(1 - s, 1 + s), triangular around the recorded value.",
+        "Judgement: the layers' own notes call several urban-section estimates too short; "
+        "published HSR timetables differ from km/block-speed estimates by about 10-20 %.",
+        group="uncertainty", domain=(0.0, 0.9))
+    headway_assumed_spread: float = _a(
+        0.5, "ratio", 0.5, 0.5,
+        "Headways recorded as ASSUMPTION (no published count) are drawn per service within "
+        "x(1 - s, 1 + s).", "Judgement: an assumed headway may be half or one and a half times "
+        "the real one.", group="uncertainty", domain=(0.0, 0.9))
+    headway_derived_spread: float = _a(
+        0.25, "ratio", 0.25, 0.25,
+        "Headways derived from daily train counts (basis 'derived'/'estimate') are drawn per "
+        "service within x(1 - s, 1 + s).", "Judgement: counts over an operating day hide the "
+        "peak/off-peak split.", group="uncertainty", domain=(0.0, 0.9))
     province_coverage: float = _a(
         0.95, "share", 0.95, 0.95,
         "The province reading: a city's 1-hour circle is met when at least this share of its "

@@ -122,7 +122,8 @@ def service_edges(service: Any, kept: list[dict], pos: dict, a: Assumptions) -> 
                             service.id)
 
 
-def _rail_edges(layers: Layers, year: int, a: Assumptions) -> tuple[list[Edge], dict[str, dict]]:
+def _rail_edges(layers: Layers, year: int, a: Assumptions
+                ) -> tuple[list[Edge], dict[str, dict], dict[tuple[str, str], list]]:
     st = layers.stations
     open_stations = st[[is_open(y, year) for y in st["open_year"]]]
     pos = {r.id: (r.lon, r.lat) for r in open_stations.itertuples()}
@@ -157,7 +158,7 @@ def _rail_edges(layers: Layers, year: int, a: Assumptions) -> tuple[list[Edge], 
         nodes[f"{r.id}|arr"] = {**base, "kind": "arrival"}
     for n, d in common_nodes.items():
         nodes[n] = {**nodes[d["station"]], **d}
-    return edges, nodes
+    return edges, nodes, groups
 
 
 # ------------------------------------------------------------------------------------------
@@ -446,8 +447,9 @@ def build(layers: Layers, *, year: int, modes: str = DEFAULT_MODES,
     a = assumptions
     edges: list[Edge] = []
     nodes: dict[str, dict] = {}
+    groups: dict[tuple[str, str], list] = {}
     if modes in ("rail", "any"):
-        e, n = _rail_edges(layers, year, a)
+        e, n, groups = _rail_edges(layers, year, a)
         edges += e
         nodes.update(n)
     if modes in ("road", "any"):
@@ -464,6 +466,9 @@ def build(layers: Layers, *, year: int, modes: str = DEFAULT_MODES,
                                    "population": z.population_2020}
     G = nx.MultiDiGraph(crs=CRS_WGS84, year=year, modes=modes, name=f"hzcircle {year} {modes}",
                         assumptions=a.digest())
+    #: (station, later station) -> [(service, headway, ride minutes)]: the common-line sets
+    #: (read by graph-level evaluators that change services without a rebuild).
+    G.graph["common_lines"] = groups
     G.add_nodes_from(nodes.items())
     _add_route_nodes(G, edges)
     targets = connector_targets(G, layers)

@@ -597,3 +597,7 @@ def write_scorecard(results: list[ReadingsResult], path: Any, *, nets: dict[int,
     geo = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy([p[0] for p in xy], [p[1] for p in xy]),
                            crs=CRS_WGS84)
     return write_vector(geo, target, metadata=meta)
+
+
+#: Public alias (``network.evaluate_readings``).
+evaluate_readings = evaluate

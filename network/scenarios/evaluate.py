@@ -73,6 +73,10 @@ class FastEvaluator:
         self.v = np.array([r[1] for r in rows], dtype=np.int64)
         self.w = np.array([max(r[2], 1e-9) for r in rows])
         self.svc = np.array([r[3] for r in rows], dtype=object)
+        #: common-line sets of the baseline, and which edges they made (rebuilt when a
+        #: scenario touches a service: see network.graph.common_line_edges)
+        self.common = self.net.G.graph.get("common_lines") if assumptions.common_lines else None
+        self.is_common = np.array(["+" in s for s in self.svc], dtype=bool)
         self.zone_idx = np.array([self.index[f"zone:{c}"] for c in layers.zones["code"]])
         self.grid = grid if grid is not None else self.net.grid()
         self.pairs_f = cell_pairs(self.net, self.grid, False)
@@ -93,6 +97,16 @@ class FastEvaluator:
             if m["type"] == "add_line" and not all(isinstance(s, str) for s in m["stops"]):
                 return False
         return True
+
+    def _common_edges(self, touched: set[str], kept: dict[str, tuple[float, list]]) -> list:
+        """All common-line edges again, without the touched services' old stop pairs and with
+        their new ones (as a rebuild would make them)."""
+        from network.graph import add_common_line_entries, common_line_edges
+
+        groups = {k: [x for x in v if x[0] not in touched] for k, v in (self.common or {}).items()}
+        for sid, (headway, stops) in kept.items():
+            add_common_line_entries(groups, sid, headway, stops)
+        return common_line_edges(groups, self.pos, self.assumptions)[0]
 
     def _service_edges(self, scenario: Scenario) -> tuple[set[str], list]:
         from types import SimpleNamespace
@@ -121,6 +135,7 @@ class FastEvaluator:
                     services.pop(k, None)
                 touched |= ids
         edges = []
+        kept_by: dict[str, tuple[float, list]] = {}
         for sid in touched:
             if sid not in services:
                 continue
@@ -130,6 +145,9 @@ class FastEvaluator:
             kept = stops_open_in(pd.DataFrame(stops[sid]), self.open_stations, self.year)
             if len(kept) >= 2:
                 edges.extend(service_edges(sv, kept, self.pos, self.assumptions))
+                kept_by[sid] = (float(sv.headway_minutes), kept)
+        if self.common is not None and touched:
+            edges.extend(self._common_edges(touched, kept_by))
         return touched, edges
 
     def evaluate(self, scenario: Scenario) -> Evaluation:
@@ -138,6 +156,8 @@ class FastEvaluator:
             return self._rebuild(scenario)
         touched, edges = self._service_edges(scenario)
         keep = ~np.isin(self.svc, list(touched)) if touched else np.ones(len(self.u), bool)
+        if touched and self.common is not None:
+            keep &= ~self.is_common
         index = dict(self.index)
         nu, nv, nw = [], [], []
         for e in edges:
