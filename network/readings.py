@@ -60,8 +60,9 @@ class Reading:
 _NDRC = ("NDRC, 《国家发展改革委关于培育发展现代化都市圈的指导意见》 (发改规划〔2019〕328号, "
          "2019-02-19); text via http://jumpstarthappiness.com/doc/60420.html and "
          "http://www.ccud.org.cn/article/25898.html")
-_PLAN = ("Hangzhou metropolitan circle, 14th five-year goals, 杭州网 2020-11-23 "
-         "(hwyst.hangzhou.com.cn, reporter 钟一菲)")
+_PLAN = ("「持续推进这“七个圈”!杭州都市圈要打造国际化大都市圈」, 杭州网 杭网议事厅 2020-11-23, "
+         "reporter 钟一菲, on the circle's 14th five-year goals (site hwyst.hangzhou.com.cn; the "
+         "article's own address was not recorded)")
 _HSR = ("Hangzhou metropolitan circle press conference, 杭州网 2018-10-24, "
         "http://hznews.hangzhou.com.cn/chengshi/content/2018-10/24/content_7086482.htm")
 _ZJ = ("Zhejiang Department of Transport at the Ministry of Transport press conference, "
