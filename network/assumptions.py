@@ -87,6 +87,13 @@ class Assumptions:
         3.0, "min", 2.0, 6.0, "Metro-style entry with a security check.", "Judgement.")
     entry_metro_minutes: float = _a(
         3.0, "min", 2.0, 6.0, "Metro entry with a security check.", "Judgement.")
+    entry_exempt_minutes: float = _a(
+        1.0, "min", 0.5, 2.0,
+        "Metro entry for rail passengers changing in a one-way security-exempt corridor "
+        "(Hangzhou East since 2019-09-25, Hangzhou West since 2024-09, Hangzhou station since "
+        "2025-05-26): ticket gates only, no second screening.",
+        "Judgement for the gates; the exemptions: 浙江在线 2019-09-23, 余杭区政府 2024-09-10, "
+        "都市快报 2025-05-28 (sources in network.graph.SECURITY_EXEMPT).")
     exit_hsr_minutes: float = _a(
         4.0, "min", 3.0, 8.0, "Platform to street at a large national station.", "Judgement.")
     exit_conventional_minutes: float = _a(

@@ -243,6 +243,29 @@ def common_line_edges(groups: dict[tuple[str, str], list[tuple[str, float, float
     return edges, nodes
 
 
+#: Rail stations where arriving passengers change to the metro without a second security
+#: check (a one-way exempt corridor), with the year it opened and the source. Facts, sourced.
+SECURITY_EXEMPT: dict[str, tuple[int, str]] = {
+    "hangzhou_east": (2019, "security exemption rail->metro from 2019-09-25: 浙江在线 2019-09-23, "
+                            "http://zzhz.zjol.com.cn/hz/jtpt/jtcx/201909/t20190923_11066733.shtml"),
+    "hangzhou_west": (2024, "security exemption rail->metro from 2024-09: 余杭区政府 2024-09-10, "
+                            "http://www.yuhang.gov.cn/art/2024/9/10/art_1532128_59111504.html"),
+    "hangzhou": (2025, "security exemption rail->metro from 2025-05-26: 都市快报 via 新江南网 "
+                       "2025-05-28, https://www.xjnnet.com/news/chengshi/hangzhou/2025-05-28/312950.html"),
+}
+
+
+def interchange_entry_minutes(from_station: str, to_kind: str, year: int,
+                              a: Assumptions) -> tuple[float, bool]:
+    """Entry minutes at the far side of a station-to-station interchange, and whether the
+    security exemption applied (an arriving rail passenger changing to the metro at a
+    station of :data:`SECURITY_EXEMPT` from its year on: gates only)."""
+    exempt = SECURITY_EXEMPT.get(from_station)
+    if to_kind == "metro" and exempt is not None and is_open(exempt[0], year):
+        return a.entry_exempt_minutes, True
+    return a.entry_minutes(to_kind), False
+
+
 def _interchange_edges(layers: Layers, pos: dict, kinds: dict, year: int,
                        a: Assumptions) -> Iterable[Edge]:
     airports = {r.id: (r.lon, r.lat) for r in layers.airports.itertuples() if is_open(r.open_year, year)}
@@ -254,8 +277,9 @@ def _interchange_edges(layers: Layers, pos: dict, kinds: dict, year: int,
                 yield Edge(f"{x}|arr", y, "walk", r.walk_minutes, 0.0, r.source)
             elif x in pos and y in pos:
                 km = haversine_km(*pos[x], *pos[y])
-                yield Edge(f"{x}|arr", y, "interchange", r.walk_minutes + a.entry_minutes(kinds[y]),
-                            km, r.source)
+                entry, exempt = interchange_entry_minutes(x, kinds[y], year, a)
+                yield Edge(f"{x}|arr", y, "interchange", r.walk_minutes + entry, km,
+                           SECURITY_EXEMPT[x][1] if exempt else r.source)
 
 
 # ------------------------------------------------------------------------------------------

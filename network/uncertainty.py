@@ -118,6 +118,8 @@ def edge_model(net: Network, edges: list, nodes: dict) -> EdgeModel:
             cat = "group_wait" if mode == "wait" else "group_ride"
         else:
             cat = mode
+            if mode == "interchange" and str(d.get("source", "")).startswith("security exemption"):
+                cat = "interchange_exempt"
             si = sidx.get(service, -1)
             if mode == "rail" and a.startswith("svc:"):
                 direction = a.split(":")[2]
@@ -186,6 +188,7 @@ def _formula(m: EdgeModel, a: Assumptions, run: np.ndarray, head: np.ndarray) ->
     f[tr] = _by_kind(a, "transfer", m.kind_u[tr])
     ic = cat == "interchange"
     f[ic] = _by_kind(a, "entry", m.kind_v[ic])
+    f[cat == "interchange_exempt"] = a.entry_exempt_minutes
     acc = cat == "access"
     km = m.crow_km
     f[acc] = transit_access_minutes_array(km[acc], a) + _by_kind(a, "entry", m.kind_v[acc])

@@ -213,3 +213,20 @@ def test_sensitivity_lists_real_flips(net2025, card2025):
                        | (rows["within_high"] != rows["within_base"])]
         assert set(flipped["id"]) == {f["id"] for f in r["flips"]}
     json.dumps(s.as_dict())
+
+
+# ------------------------------------------------------------------------------ station process
+
+
+def test_security_exemption_at_hangzhou_east_from_2019(real_layers):
+    from network.graph import SECURITY_EXEMPT
+
+    assert SECURITY_EXEMPT["hangzhou_east"][0] == 2019 and "http" in SECURITY_EXEMPT["hangzhou_east"][1]
+
+    def change_minutes(year):
+        G = Network(real_layers, year=year).G
+        return min(d["minutes"] for d in G.get_edge_data("hangzhou_east|arr", "hzm_hangzhou_east").values())
+
+    a = Network(real_layers, year=2019).assumptions
+    assert change_minutes(2018) == pytest.approx(5 + a.entry_metro_minutes)
+    assert change_minutes(2019) == pytest.approx(5 + a.entry_exempt_minutes)
