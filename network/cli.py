@@ -306,11 +306,16 @@ def cmd_commute_circle(args: argparse.Namespace) -> int:
     years = _years(args, layers)
     if args.uncertainty is not None and args.uncertainty < 1:
         raise HzCircleError(f"--uncertainty {args.uncertainty}: give a number of samples >= 1, e.g. 200")
+    core: Any = args.core
+    if args.core and (";" in args.core or args.core.lower().endswith(".csv") or args.core_mode):
+        from network.scorecard import read_core_set
+
+        core = read_core_set(layers, args.core, mode=args.core_mode or "nearest")
     cards, nets = [], {}
     for y in years:
         _progress(f"building the {args.modes} network of {y}...")
         nets[y] = _network(args, layers, y, args.modes)
-        cards.append(scorecard(nets[y], core=args.core, minutes=args.minutes))
+        cards.append(scorecard(nets[y], core=core, minutes=args.minutes))
     if args.reading or args.uncertainty or args.sensitivity or args.output:
         return _commute_readings(args, layers, nets, cards)
     changes = flips(layers, cards, nets) if len(cards) > 1 else []
@@ -539,8 +544,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="rail (the plan's reading, default), road or any")
     p_cc.add_argument("--years", default=None, metavar="Y1,Y2,...",
                       help="compare several years side by side, e.g. 2019,2020,2022,2025,2026")
-    p_cc.add_argument("--core", default=None, metavar="PLACE",
-                      help="the core (default: the Hangzhou city core, Wulin Square)")
+    p_cc.add_argument("--core", default=None, metavar="PLACE|P1;P2|FILE.csv",
+                      help="the core (default: the Hangzhou city core, Wulin Square); several "
+                           "places separated by ';' or a CSV of name, lon, lat[, weight, source] "
+                           "make a core set")
+    p_cc.add_argument("--core-mode", default=None, choices=("nearest", "weighted", "all"),
+                      help="how a core set is read: the nearest centre (default), the weighted "
+                           "mean, or all centres (the slowest)")
     p_cc.add_argument("--minutes", type=float, default=None,
                       help="the commute threshold (default 60)")
     p_cc.add_argument("--reading", default=None, metavar="NAME|all",

@@ -364,17 +364,9 @@ def _read_station(net: Network, card: Scorecard) -> list[Verdict]:
 
 
 def _zone_shares(net: Network, card: Scorecard) -> tuple[dict[str, float], dict[str, float]]:
-    """Share of residents within the hour per zone code and per city (from the scorecard's
-    grid test, recomputed here from the surfaces)."""
-    from network.surface import node_times, surface_from_times
-
-    key = ("readings_within", card.core, card.minutes)
-    if key not in net.cache:
-        fwd, rev, _ = node_times(net, [card.core_place or card.core], both=True)
-        within = np.fmax(surface_from_times(net, fwd).minutes,
-                         surface_from_times(net, rev, reverse=True).minutes) <= card.minutes
-        net.cache[key] = within
-    within = net.cache[key]
+    """Share of residents within the hour per zone code and per city (the scorecard's grid
+    test)."""
+    within = card.within_cells
     grid = net.grid()
     pop = np.nan_to_num(grid.population)
     zs, cs = {}, {}

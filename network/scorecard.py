@@ -63,16 +63,94 @@ class Scorecard:
     population_total: float = 0.0
     population_unknown_zones: list[str] = field(default_factory=list)
     core_place: Place | None = field(default=None, repr=False)
+    #: grid cells within the threshold both ways (the population test), for later readings
+    within_cells: Any = field(default=None, repr=False)
+    #: the core set, when the core is several places (``core_place`` is then None)
+    core_set: CoreSet | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("core_place", None)
+        d.pop("within_cells", None)
+        d["core_set"] = self.core_set.as_dict() if self.core_set else None
         d["share_within_hour"] = (round(self.population_within_hour / self.population_total, 4)
                                   if self.population_total else None)
         return d
 
     def zone(self, name: str) -> ZoneResult:
         return next(z for z in self.zones if z.name == name or z.id == name)
+
+
+#: How a set of core places is read: the nearest centre (the same one both ways), the
+#: weighted mean over the centres, or every centre (the slowest).
+CORE_MODES = ("nearest", "weighted", "all")
+
+
+@dataclass(frozen=True)
+class CoreSet:
+    """Several core places (e.g. a city's job centres) with weights and a reading mode."""
+
+    places: tuple[Place, ...]
+    weights: tuple[float, ...]
+    mode: str = "nearest"
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if self.mode not in CORE_MODES:
+            raise InputError(f"unknown core mode {self.mode!r}; use one of {', '.join(CORE_MODES)}")
+        if not self.places or len(self.weights) != len(self.places):
+            raise InputError("a core set needs at least one place and one weight per place")
+        if any(not (w >= 0) for w in self.weights) or not sum(self.weights) > 0:
+            raise InputError(f"core weights must be non-negative with a positive sum, got {self.weights}")
+
+    @property
+    def name(self) -> str:
+        return f"{self.mode} of " + "; ".join(p.name for p in self.places)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "source": self.source,
+                "places": [{"name": p.name, "lon": p.lon, "lat": p.lat, "weight": w}
+                           for p, w in zip(self.places, self.weights, strict=True)]}
+
+
+def read_core_set(layers: Layers, spec: str, *, mode: str = "nearest") -> CoreSet:
+    """A core set from a CSV file (columns ``name``, ``lon``, ``lat``, optional ``weight`` and
+    ``source``; WGS-84) or from place names separated by ``;`` (equal weights).
+
+    Raises
+    ------
+    InputError
+        If the file is missing or malformed, or a place does not resolve.
+    """
+    import dataclasses
+    from pathlib import Path
+
+    if spec.lower().endswith(".csv"):
+        import pandas as pd
+
+        path = Path(spec)
+        if not path.is_file():
+            raise InputError(f"core file {path} not found; give a CSV with name, lon, lat[, weight]")
+        try:
+            frame = pd.read_csv(path, comment="#")
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise InputError(f"core file {path}: cannot read it as CSV ({exc})") from None
+        missing = {"name", "lon", "lat"} - set(frame.columns)
+        if missing or not len(frame):
+            raise InputError(f"core file {path}: needs rows and the columns name, lon, lat "
+                             f"(missing: {', '.join(sorted(missing)) or 'rows'})")
+        places = []
+        for r in frame.itertuples():
+            p = resolve(layers, f"{float(r.lon)},{float(r.lat)}")
+            places.append(dataclasses.replace(p, name=str(r.name)))
+        weights = (tuple(float(w) for w in frame["weight"]) if "weight" in frame.columns
+                   else (1.0,) * len(places))
+        source = "; ".join(sorted({str(x) for x in frame["source"].dropna()})) \
+            if "source" in frame.columns else str(path)
+        return CoreSet(tuple(places), weights, mode, source)
+    names = [n.strip() for n in spec.split(";") if n.strip()]
+    return CoreSet(tuple(resolve(layers, n) for n in names), (1.0,) * len(names), mode,
+                   "places named on the command line (equal weights)")
 
 
 def hangzhou_core(layers: Layers) -> Place:
@@ -95,51 +173,85 @@ def _clean(x: float) -> float | None:
     return None if not np.isfinite(x) else round(float(x), 1)
 
 
-def scorecard(net: Network, *, core: str | Place | None = None,
+def _centre_times(net: Network, place: Place, cores: list[Place]) -> tuple:
+    """Per unit (city cores, then county zones): minutes to and from ``place``; and the
+    slower-direction minutes of every grid cell (inf where not reached both ways)."""
+    from network.surface import node_times, surface_from_times
+
+    fwd, rev, compiled = node_times(net, [place], also=cores, both=True)
+    units = []
+    for c in cores:
+        same = c.origin == place.origin
+        i = compiled.index[c.origin]
+        units.append((0.0, 0.0) if same else (rev[i], fwd[i]))
+    for z in net.layers.zones.itertuples():
+        node = f"zone:{z.code}"
+        if node == place.origin:
+            units.append((0.0, 0.0))
+            continue
+        i = compiled.index.get(node)
+        units.append((np.inf, np.inf) if i is None else (rev[i], fwd[i]))
+    f = surface_from_times(net, fwd).minutes
+    r = surface_from_times(net, rev, reverse=True).minutes
+    cells = np.maximum(np.where(np.isnan(f), np.inf, f), np.where(np.isnan(r), np.inf, r))
+    return np.array(units, dtype=float), cells
+
+
+def _combine(core: CoreSet, per: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Units' (to, from) minutes and cells' minutes of a core set, per its mode."""
+    units = np.stack([u for u, _ in per])  # centres x units x 2
+    cells = np.stack([c for _, c in per])  # centres x cells
+    slow = units.max(axis=2)
+    if core.mode == "nearest":
+        best = np.argmin(slow, axis=0)
+        return units[best, np.arange(units.shape[1])], cells.min(axis=0)
+    if core.mode == "all":
+        return units.max(axis=0), cells.max(axis=0)
+    w = np.asarray(core.weights, float)
+    w = w / w.sum()
+    with np.errstate(invalid="ignore"):
+        return np.tensordot(w, units, axes=1), np.tensordot(w, cells, axes=1)
+
+
+def scorecard(net: Network, *, core: str | Place | CoreSet | None = None,
               minutes: float | None = None) -> Scorecard:
     """The commute-circle scorecard of one network (one year and mode set).
+
+    ``core`` is a place (name, id, ``lon,lat`` or :class:`~network.places.Place`) or a
+    :class:`CoreSet` of several places read as ``nearest``, ``weighted`` or ``all``.
 
     Raises
     ------
     InputError
         If the core is not a place of the circle or the threshold is not positive.
     """
-    from network.surface import node_times, surface_from_times
-
     layers = net.layers
     limit = net.assumptions.commute_minutes if minutes is None else float(minutes)
     if not limit > 0:
         raise InputError(f"the commute threshold must be a positive number of minutes, got {limit}")
-    core_place = hangzhou_core(layers) if core is None else (
-        core if isinstance(core, Place) else net.resolve(core))
     cores = [c for c in city_cores(layers) if c is not None]
-    fwd, rev, compiled_f = node_times(net, [core_place], also=cores, both=True)
-    compiled_r = compiled_f
-    card = Scorecard(net.year, net.modes, core_place.name, limit, core_place=core_place)
+    if isinstance(core, CoreSet):
+        units, cells = _combine(core, [_centre_times(net, p, cores) for p in core.places])
+        card = Scorecard(net.year, net.modes, core.name, limit, core_set=core)
+    else:
+        core_place = hangzhou_core(layers) if core is None else (
+            core if isinstance(core, Place) else net.resolve(core))
+        units, cells = _centre_times(net, core_place, cores)
+        card = Scorecard(net.year, net.modes, core_place.name, limit, core_place=core_place)
     pops = dict(zip(layers.zones["code"], layers.zones["population_2020"], strict=True))
-    for c in cores:
-        node = c.origin
-        same = node == core_place.origin
-        to_c = 0.0 if same else rev[compiled_r.index[node]]
-        from_c = 0.0 if same else fwd[compiled_f.index[node]]
+    for c, (to_c, from_c) in zip(cores, units[:len(cores)], strict=True):
         card.zones.append(ZoneResult(f"core:{c.query.lower()}", c.name, c.name_zh, c.query,
                                      "city_core", None, _clean(to_c), _clean(from_c),
                                      bool(max(to_c, from_c) <= limit)))
-    for z in layers.zones.itertuples():
-        node = f"zone:{z.code}"
-        to_c = rev[compiled_r.index[node]] if node in compiled_r.index else np.inf
-        from_c = fwd[compiled_f.index[node]] if node in compiled_f.index else np.inf
-        same = node == core_place.origin
-        to_c, from_c = (0.0, 0.0) if same else (to_c, from_c)
+    for z, (to_c, from_c) in zip(layers.zones.itertuples(), units[len(cores):], strict=True):
         pop = pops.get(z.code)
         card.zones.append(ZoneResult(z.code, z.name, z.name_zh, z.city, "county",
                                      None if pop is None or pop != pop else float(pop),
                                      _clean(to_c), _clean(from_c),
                                      bool(max(to_c, from_c) <= limit)))
-    surf_f = surface_from_times(net, fwd)
-    surf_r = surface_from_times(net, rev, reverse=True)
-    within = np.fmax(surf_f.minutes, surf_r.minutes) <= limit
-    grid = surf_f.grid
+    within = cells <= limit
+    grid = net.grid()
+    card.within_cells = within
     _city_summaries(card, layers, within, grid)
     card.population_within_hour = float(np.nansum(grid.population[within]))
     card.population_total = float(np.nansum(grid.population))

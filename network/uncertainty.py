@@ -292,7 +292,8 @@ class Evaluator:
         self.net, self.card = net, card
         core = card.core_place
         if core is None:
-            raise InputError("the scorecard has no core place; compute it with scorecard()")
+            raise InputError("uncertainty and sensitivity runs take one core place, not a core set; "
+                             "give --core PLACE")
         edges, nodes, seen = [], {}, set()
         self.src, _, _ = net.attach(core, "from")
         self.dst, _, _ = net.attach(core, "to")

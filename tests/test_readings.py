@@ -230,3 +230,33 @@ def test_security_exemption_at_hangzhou_east_from_2019(real_layers):
     a = Network(real_layers, year=2019).assumptions
     assert change_minutes(2018) == pytest.approx(5 + a.entry_metro_minutes)
     assert change_minutes(2019) == pytest.approx(5 + a.entry_exempt_minutes)
+
+
+# ------------------------------------------------------------------------------ core sets
+
+
+def test_core_set_modes_bracket_the_single_core(real_layers, net2025, card2025, tmp_path):
+    from network.scorecard import CoreSet, read_core_set
+
+    f = tmp_path / "core.csv"
+    # Wulin Square (cities.csv core point) and Hangzhou East (stations layer), weights 2:1
+    f.write_text("name,lon,lat,weight,source\nWulin Square,120.158889,30.273056,2,cities.csv\n"
+                 "Hangzhou East,120.2125,30.290139,1,stations.geojson\n", encoding="utf-8")
+    cards = {m: scorecard(net2025, core=read_core_set(real_layers, str(f), mode=m))
+             for m in ("nearest", "weighted", "all")}
+    assert cards["weighted"].core_set.weights == (2.0, 1.0)
+
+    def slow(z):
+        return np.inf if z.minutes_to_core is None else max(z.minutes_to_core, z.minutes_from_core)
+
+    for i, z in enumerate(card2025.zones):
+        n, w, a = (slow(cards[m].zones[i]) for m in ("nearest", "weighted", "all"))
+        assert n <= slow(z) + 0.11 and n <= w + 0.11 and w <= a + 0.11
+    pops = [cards[m].population_within_hour for m in ("nearest", "weighted", "all")]
+    assert pops[0] >= pops[2] and pops[0] >= card2025.population_within_hour - 1
+    with pytest.raises(InputError, match="core mode"):
+        CoreSet(cards["all"].core_set.places, (1.0, 1.0), "median")
+    with pytest.raises(InputError, match="not found"):
+        read_core_set(real_layers, str(tmp_path / "missing.csv"))
+    with pytest.raises(InputError, match="one core place"):
+        sample(net2025, n=2, card=cards["nearest"])
