@@ -15,8 +15,9 @@ transfer, interchange, access, egress, drive) with the same public functions the
 uses (:func:`network.graph.transit_access_minutes_array`, ``Assumptions.entry_minutes``...):
 an edge's minutes are its built minutes minus its formula at the network's assumptions plus its
 formula at the drawn ones. A draw at the network's own values reproduces the scorecard exactly
-(tested). Common-line edges keep the set of services chosen at build time; their combined wait
-is recomputed from the drawn headways and their ride is scaled by the mean run factor of the set.
+(tested). Common-line edges are rebuilt for every stop pair served by two or more services and
+their best set of services is chosen again for each draw (drawn headways, wait cap and run
+factors; a run factor scales a service's whole ride between the pair).
 
 :func:`sample` returns per county and city core the probability of being within the threshold
 and the 5/50/95 % minutes (slower direction), and the population within the hour as a range.
@@ -74,8 +75,6 @@ class EdgeModel:
     crow_km: np.ndarray  # straight-line km of access/egress/car edges
     svc: np.ndarray  # service index per edge (-1 none)
     est: np.ndarray  # ride edge with an estimated run time
-    groups: list[tuple[int, list[int]]]  # common-line wait edges: (edge, service indices)
-    group_rides: list[tuple[int, list[int]]]  # common-line ride edges
     services: list[str]
     headway: np.ndarray  # per service
     hclass: np.ndarray  # per service: assumed | derived | published
@@ -84,10 +83,12 @@ class EdgeModel:
     order: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, int))
     first: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, bool))
     f0: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, float))
+    #: common lines: per stop pair served by two or more services, its wait and ride edges
+    #: and its services sorted by ride (padded with -1), with their ride minutes
     group_wait_edges: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, int))
-    group_wait_members: Any = field(repr=False, default=None)  # sparse groups x services
     group_ride_edges: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, int))
-    group_ride_members: Any = field(repr=False, default=None)
+    group_members: np.ndarray = field(repr=False, default_factory=lambda: np.empty((0, 0), int))
+    group_rides: np.ndarray = field(repr=False, default_factory=lambda: np.empty((0, 0), float))
 
 
 def _station_of(node: str) -> str:
@@ -107,56 +108,79 @@ def edge_model(net: Network, edges: list, nodes: dict) -> EdgeModel:
                 for r in layers.service_stops.itertuples()}
     kinds = {n: d.get("station_kind", "") for n, d in G.nodes(data=True)}
     rows = []
-    groups, group_rides = [], []
-    for k, (a, b, d) in enumerate(G.edges(data=True)):
+    for a, b, d in G.edges(data=True):
         mode = d["mode"]
         service = d.get("service") or ""
-        si, est = -1, False
-        if "+" in service:
-            members = [sidx[s] for s in service.split("+") if s in sidx]
-            (groups if mode == "wait" else group_rides).append((k, members))
-            cat = "group_wait" if mode == "wait" else "group_ride"
-        else:
-            cat = mode
-            if mode == "interchange" and str(d.get("source", "")).startswith("security exemption"):
-                cat = "interchange_exempt"
-            si = sidx.get(service, -1)
-            if mode == "rail" and a.startswith("svc:"):
-                direction = a.split(":")[2]
-                st = _station_of(b) if direction == "f" else _station_of(a)
-                est = est_flag.get((service, st), False)
+        if "+" in service:  # common-line edges: rebuilt below for every multi-service pair
+            continue
+        si, est = sidx.get(service, -1), False
+        cat = mode
+        if mode == "interchange" and str(d.get("source", "")).startswith("security exemption"):
+            cat = "interchange_exempt"
+        if mode == "rail" and a.startswith("svc:"):
+            direction = a.split(":")[2]
+            st = _station_of(b) if direction == "f" else _station_of(a)
+            est = est_flag.get((service, st), False)
         ku = kinds.get(a.removesuffix("|arr"), "") or ""
         kv = kinds.get(b, "") or ""
         rows.append((compiled.index[a], compiled.index[b], d["minutes"], cat, ku, kv,
                      d["length_km"] / net.assumptions.detour_factor, si, est))
+    index = dict(compiled.index)
+    members, rides, first_group = [], [], len(rows)
+    common = G.graph.get("common_lines") or {} if net.assumptions.common_lines else {}
+    for (s, t), lines in common.items():
+        if len({x[0] for x in lines}) < 2:
+            continue
+        node = f"cl:{s}>{t}"
+        index.setdefault(node, len(index))
+        rows.append((index[s], index[node], 0.0, "group_wait", "", "", 0.0, -1, False))
+        rows.append((index[node], index[f"{t}|arr"], 0.0, "group_ride", "", "", 0.0, -1, False))
+        ordered = sorted(lines, key=lambda x: (x[2], x[1], x[0]))
+        members.append([sidx[x[0]] for x in ordered])
+        rides.append([x[2] for x in ordered])
     cols = list(zip(*rows, strict=True))
     hw = layers.services["headway_minutes"].to_numpy(float)
     model = EdgeModel(
-        len(compiled.nodes), np.array(cols[0], np.int64), np.array(cols[1], np.int64),
+        len(index), np.array(cols[0], np.int64), np.array(cols[1], np.int64),
         np.array(cols[2], float), np.array(cols[3], object), _codes(cols[4]),
         _codes(cols[5]), np.array(cols[6], float), np.array(cols[7], np.int64),
-        np.array(cols[8], bool), groups, group_rides, svc_ids, hw,
+        np.array(cols[8], bool), svc_ids, hw,
         np.array([headway_class(b) for b in layers.services["headway_basis"]], object),
-        compiled.index, net.assumptions)
+        index, net.assumptions)
+    width = max((len(m) for m in members), default=0)
+    model.group_members = np.array([m + [-1] * (width - len(m)) for m in members], np.int64)
+    model.group_rides = np.array([r + [0.0] * (width - len(r)) for r in rides], float)
+    model.group_wait_edges = np.arange(first_group, len(rows), 2, dtype=np.int64)
+    model.group_ride_edges = model.group_wait_edges + 1
+    ones = np.ones(len(svc_ids))
+    # the common-line edges are priced entirely by the strategy: base = formula at a0
+    model.f0 = _formula(model, model.a0, ones, ones)
+    model.base[first_group:] = model.f0[first_group:]
     model.order = np.lexsort((model.v, model.u))
     su, sv = model.u[model.order], model.v[model.order]
     model.first = np.ones(len(su), bool)
     model.first[1:] = (su[1:] != su[:-1]) | (sv[1:] != sv[:-1])
-    model.group_wait_edges, model.group_wait_members = _membership(groups, len(svc_ids))
-    model.group_ride_edges, model.group_ride_members = _membership(group_rides, len(svc_ids))
-    ones = np.ones(len(svc_ids))
-    model.f0 = _formula(model, model.a0, ones, ones)
     return model
 
 
-def _membership(groups: list[tuple[int, list[int]]], n_services: int) -> tuple[np.ndarray, Any]:
-    """Edge indices and a sparse (group x service) 0/1 matrix of common-line sets."""
-    from scipy.sparse import csr_matrix
-
-    rows = [i for i, (_, members) in enumerate(groups) for _ in members]
-    cols = [s for _, members in groups for s in members]
-    mat = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(groups), n_services))
-    return np.array([k for k, _ in groups], np.int64), mat
+def _strategy(m: EdgeModel, a: Assumptions, run: np.ndarray, head: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`network.graph.common_line_strategy` for every pair: the best prefix of
+    the services sorted by ride (at the recorded run times; a drawn run factor scales a
+    service's whole ride). Returns the wait and the ride per pair."""
+    valid = m.group_members >= 0
+    idx = np.where(valid, m.group_members, 0)
+    f = np.where(valid, 1.0 / (m.headway[idx] * head[idx]), 0.0)
+    r = m.group_rides * run[idx]
+    F = np.cumsum(f, axis=1)
+    W = np.cumsum(f * r, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wait = np.minimum(0.5 / F, a.wait_cap_minutes)
+        ride = W / F
+    cost = np.where(valid, wait + ride, np.inf)
+    k = np.argmin(cost, axis=1)
+    rows = np.arange(len(k))
+    return wait[rows, k], ride[rows, k]
 
 
 #: Station kinds by integer code (0: not a station).
@@ -199,11 +223,7 @@ def _formula(m: EdgeModel, a: Assumptions, run: np.ndarray, head: np.ndarray) ->
     ex = cat == "expressway"
     f[ex] = m.base[ex] * (m.a0.expressway_speed_factor / a.expressway_speed_factor)
     if len(m.group_wait_edges):
-        freq = m.group_wait_members @ (1.0 / (m.headway * head))
-        f[m.group_wait_edges] = np.minimum(0.5 / freq, a.wait_cap_minutes)
-    if len(m.group_ride_edges):
-        mean_run = (m.group_ride_members @ run) / m.group_ride_members.sum(axis=1).A1
-        f[m.group_ride_edges] = m.base[m.group_ride_edges] * (mean_run - 1.0)
+        f[m.group_wait_edges], f[m.group_ride_edges] = _strategy(m, a, run, head)
     return f
 
 

@@ -175,7 +175,8 @@ def test_repricing_at_the_network_values_reproduces_the_scorecard(net2025, card2
         assert (ref is None and not np.isfinite(m)) or abs(round(m, 1) - ref) < 0.06
     assert pop == pytest.approx(card2025.population_within_hour)
     # and a changed assumption matches a network built with it
-    a = net2025.assumptions.replace(local_transit_speed_kmh=25, entry_hsr_minutes=6)
+    a = net2025.assumptions.replace(local_transit_speed_kmh=25, entry_hsr_minutes=6,
+                                    wait_cap_minutes=27, entry_exempt_minutes=2)
     m2, p2 = ev.run(a)
     other = scorecard(Network(net2025.layers, year=2025, assumptions=a))
     for z, m in zip(other.zones, m2, strict=True):
