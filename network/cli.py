@@ -302,6 +302,10 @@ def _commute_readings(args: argparse.Namespace, layers: Any, nets: dict, cards: 
 def cmd_commute_circle(args: argparse.Namespace) -> int:
     from network.scorecard import flips, format_scorecard, format_years, scorecard
 
+    if args.reading:
+        from network.readings import reading_names
+
+        reading_names(args.reading)  # a bad name fails before any network is built
     layers = _layers(args)
     years = _years(args, layers)
     if args.uncertainty is not None and args.uncertainty < 1:

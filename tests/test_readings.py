@@ -261,3 +261,52 @@ def test_core_set_modes_bracket_the_single_core(real_layers, net2025, card2025, 
         read_core_set(real_layers, str(tmp_path / "missing.csv"))
     with pytest.raises(InputError, match="one core place"):
         sample(net2025, n=2, card=cards["nearest"])
+
+
+# ------------------------------------------------------------------------------ CLI (tiny layers)
+
+
+def test_cli_reading_all_json_and_outputs(monkeypatch, tmp_path, capsys):
+    import geopandas as gpd
+    import pandas as pd
+
+    from network.cli import main
+    from tests.conftest import TINY
+
+    monkeypatch.setenv("HZCIRCLE_LAYERS", str(TINY))
+    gpkg = tmp_path / "card.gpkg"
+    args = ["commute-circle", "--year", "2020", "--core", "One", "--reading", "all", "--json",
+            "--uncertainty", "4", "--seed", "7", "--sensitivity", "-o", str(gpkg)]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    readings = out["years"][0]["readings"]
+    assert set(readings) == set(READINGS)
+    for r in readings.values():
+        assert r["source"] and r["quote"] and r["cities"]
+    assert len(readings["county"]["counties"]) == 3
+    assert out["uncertainty"][0]["n"] == 4 and out["sensitivity"][0]["parameters"]
+    assert "provenance" in out and "assumptions" in out
+    g = gpd.read_file(gpkg)
+    assert set(g["reading"]) == set(READINGS) and g.crs.to_epsg() == 4326
+    assert main([*args[:-2], "-o", str(tmp_path / "card.csv")]) == 0
+    capsys.readouterr()
+    frame = pd.read_csv(tmp_path / "card.csv", comment="#")
+    assert frame["probability"].notna().any()
+    # same seed, same answer
+    assert main(args[:-2]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["uncertainty"] == out["uncertainty"]
+
+
+@pytest.mark.parametrize("extra", [["--reading", "door"], ["--uncertainty", "0"],
+                                   ["--core", "One;Two", "--core-mode", "median"]])
+def test_cli_bad_commute_circle_input_exits_2(monkeypatch, extra, capsys):
+    from network.cli import main
+    from tests.conftest import TINY
+
+    monkeypatch.setenv("HZCIRCLE_LAYERS", str(TINY))
+    with pytest.raises(SystemExit) as exc:
+        code = main(["commute-circle", "--year", "2020", "--core", "One", *extra])
+        raise SystemExit(code)
+    assert exc.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
