@@ -282,6 +282,14 @@ def _commute_readings(args: argparse.Namespace, layers: Any, nets: dict, cards: 
         rd.write_scorecard(results, out, nets=nets, cards=cards, uncertainty=extra.get("uncertainty"),
                            layers=layers, assumptions=_assumptions(args))
         _progress(f"wrote {out}")
+        for sens in extra.get("sensitivity", []):
+            from network._io import write_table
+            from network.provenance import provenance
+
+            path = out.with_name(f"{out.stem}_sensitivity_{sens.year}.csv")
+            write_table(sens.table, check_writable(path),
+                        metadata=provenance(_assumptions(args), layers=layers))
+            _progress(f"wrote {path} (tornado table: input x unit)")
     if args.json:
         body: dict[str, Any] = {"years": [r.as_dict() for r in results]}
         for k, v in extra.items():

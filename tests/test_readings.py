@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from network import Network
@@ -24,6 +24,7 @@ from network.readings import (
 )
 from network.scorecard import scorecard
 from network.uncertainty import _evaluator, sample, sensitivity
+from tests.test_properties import networks
 
 # ------------------------------------------------------------------------------ registry
 
@@ -292,6 +293,8 @@ def test_cli_reading_all_json_and_outputs(monkeypatch, tmp_path, capsys):
     capsys.readouterr()
     frame = pd.read_csv(tmp_path / "card.csv", comment="#")
     assert frame["probability"].notna().any()
+    tornado = pd.read_csv(tmp_path / "card_sensitivity_2020.csv", comment="#")
+    assert {"parameter", "minutes_low", "minutes_high", "within_base"} <= set(tornado.columns)
     # same seed, same answer
     assert main(args[:-2]) == 0
     again = json.loads(capsys.readouterr().out)
@@ -310,3 +313,36 @@ def test_cli_bad_commute_circle_input_exits_2(monkeypatch, extra, capsys):
         raise SystemExit(code)
     assert exc.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ property
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(networks(), st.data())
+def test_no_verdict_worsens_when_a_line_is_added(tmp_path_factory, net, data):
+    from network import load_layers
+    from tests.helpers import service, stops, write_layers
+
+    stations_, services_, stops_, zones_ = net
+    city = [{"id": "hangzhou", "name": "Testcity", "name_zh": "测试", "province": "Test",
+             "population_2020": 400, "core_zone": zones_[0]["code"], "source": "test"}]
+    ids = data.draw(st.lists(st.sampled_from([s["id"] for s in stations_]), min_size=2,
+                             max_size=3, unique=True))
+    runs = data.draw(st.lists(st.floats(2, 30), min_size=len(ids) - 1, max_size=len(ids) - 1))
+    extra = service("extra", headway=data.draw(st.floats(4, 60)))
+    results = []
+    for name, svcs, stps in (("b", services_, stops_),
+                             ("m", [*services_, extra], stops_ + stops("extra", ids, runs))):
+        folder = write_layers(tmp_path_factory.mktemp(name), stations=stations_, services=svcs,
+                              stops=stps, zones=zones_, cities=city)
+        results.append(evaluate(Network(load_layers(folder), year=2022)))
+    before = {(v.reading, v.level, v.id): v for v in results[0].verdicts}
+    for v in results[1].verdicts:
+        b = before[(v.reading, v.level, v.id)]
+        if b.met:
+            assert v.met, (v.reading, v.level, v.name)
+        if b.minutes is not None:
+            assert v.minutes is not None and v.minutes <= b.minutes + 0.1
+        if b.share is not None and v.reading == "population":
+            assert v.share >= b.share - 1e-9
