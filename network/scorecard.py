@@ -329,8 +329,8 @@ def flips(layers: Layers, cards: list[Scorecard], nets: dict[int, Network]) -> l
             try:
                 origin = f"zone:{za.id}" if za.kind == "county" else f"city:{za.city.lower()}"
                 j = net.travel_time(origin, b.core_place or b.core)
-                new = sorted({names[leg.service] for leg in j.legs
-                              if leg.service and not is_open(opened[leg.service], a.year)})
+                ids = {s for leg in j.legs if leg.service for s in leg.service.split("+")}
+                new = sorted({names[s] for s in ids if s in opened and not is_open(opened[s], a.year)})
             except HzCircleError:  # an unreachable trip simply names no service
                 new = []
             before = None if za.minutes_to_core is None else max(za.minutes_to_core,
@@ -353,8 +353,11 @@ def legs_to_core(net: Network, card: Scorecard) -> dict[tuple[int, str], str]:
         except HzCircleError:
             continue
         parts = []
+        names = dict(zip(net.layers.services["id"], net.layers.services["name"], strict=True))
         for leg in j.legs:
             what = leg.service_name if leg.kind == "ride" and leg.service_name else leg.kind
+            if leg.kind == "ride" and leg.service and "+" in leg.service:  # common lines
+                what = "first of " + " / ".join(names.get(x, x) for x in leg.service.split("+"))
             parts.append(f"{what} {leg.minutes:.0f}")
         out[(card.year, z.id)] = " · ".join(parts) + f" = {j.minutes:.0f} min"
     return out

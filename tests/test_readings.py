@@ -346,3 +346,14 @@ def test_no_verdict_worsens_when_a_line_is_added(tmp_path_factory, net, data):
             assert v.minutes is not None and v.minutes <= b.minutes + 0.1
         if b.share is not None and v.reading == "population":
             assert v.share >= b.share - 1e-9
+
+
+def test_flips_and_legs_name_common_line_services(real_layers, net2025, card2025):
+    from network.scorecard import flips, legs_to_core
+
+    legs = legs_to_core(net2025, card2025)
+    assert any("first of " in text for text in legs.values())
+    net19 = Network(real_layers, year=2019)
+    changes = flips(real_layers, [scorecard(net19), card2025], {2019: net19, 2025: net2025})
+    for f in changes:
+        assert all("+" not in s for s in f.new_services)
