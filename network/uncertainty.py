@@ -219,7 +219,8 @@ def _formula(m: EdgeModel, a: Assumptions, run: np.ndarray, head: np.ndarray) ->
     eg = cat == "egress"
     f[eg] = transit_access_minutes_array(km[eg], a) + _by_kind(a, "exit", m.kind_u[eg])
     car = (cat == "car") | (cat == "local_road")
-    f[car] = car_access_minutes_array(km[car], a)
+    f[car] = (car_access_minutes_array(km[car], a) + _by_kind(a, "entry", m.kind_v[car])
+              + _by_kind(a, "exit", m.kind_u[car]))  # car to/from a station: its entry/exit
     ex = cat == "expressway"
     f[ex] = m.base[ex] * (m.a0.expressway_speed_factor / a.expressway_speed_factor)
     if len(m.group_wait_edges):

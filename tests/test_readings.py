@@ -357,3 +357,17 @@ def test_flips_and_legs_name_common_line_services(real_layers, net2025, card2025
     changes = flips(real_layers, [scorecard(net19), card2025], {2019: net19, 2025: net2025})
     for f in changes:
         assert all("+" not in s for s in f.new_services)
+
+
+@pytest.mark.slow
+def test_repricing_matches_a_rebuild_with_any_mode(real_layers):
+    net = Network(real_layers, year=2025, modes="any")
+    card = scorecard(net)
+    a = net.assumptions.replace(local_car_speed_kmh=28, expressway_speed_factor=0.75,
+                                detour_factor=1.35, entry_hsr_minutes=15, exit_hsr_minutes=6)
+    minutes, pop = _evaluator(net, card).run(a)
+    other = scorecard(Network(real_layers, year=2025, modes="any", assumptions=a))
+    for m, z in zip(minutes, other.zones, strict=True):
+        if z.minutes_to_core is not None:
+            assert abs(m - max(z.minutes_to_core, z.minutes_from_core)) < 0.06
+    assert pop == pytest.approx(other.population_within_hour)
