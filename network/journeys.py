@@ -35,8 +35,10 @@ def parse_departure(text: str) -> float:
 
 
 def clock(minutes: float) -> str:
-    """Minutes after midnight -> ``HH:MM`` (rounded to the minute; may pass 24:00)."""
-    m = round(minutes)
+    """Minutes after midnight -> ``HH:MM`` (half a minute rounds up; may pass 24:00)."""
+    import math
+
+    m = math.floor(minutes + 0.5 + 1e-6)
     return f"{m // 60:02d}:{m % 60:02d}"
 
 

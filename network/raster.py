@@ -27,7 +27,7 @@ NODATA = -9999.0
 
 def surface_array(surface: Surface) -> tuple[np.ndarray, Any]:
     """The surface as a 2-D float32 array (row 0 at the north) and its affine transform."""
-    from rasterio.transform import from_origin
+    from rasterio.transform import Affine
 
     g = surface.grid
     size = g.cell_km * 1000.0
@@ -37,7 +37,9 @@ def surface_array(surface: Surface) -> tuple[np.ndarray, Any]:
     out = np.full((int(rows.max()) + 1, int(cols.max()) + 1), NODATA, dtype=np.float32)
     reached = np.isfinite(surface.minutes)
     out[rows[reached], cols[reached]] = surface.minutes[reached].astype(np.float32)
-    return out, from_origin(x0 - size / 2, y1 + size / 2, size, size)
+    # north-up: x = c + a * col, y = f + e * row (Affine directly: rasterio's from_origin
+    # multiplies affines with a deprecated operator)
+    return out, Affine(size, 0.0, x0 - size / 2, 0.0, -size, y1 + size / 2)
 
 
 def write_raster(surface: Surface, path: str | Path, *,
