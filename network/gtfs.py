@@ -76,8 +76,8 @@ def parse_clock(text: str, what: str = "time") -> int:
 def parse_window(text: str, what: str = "--window") -> tuple[int, int]:
     """``HH:MM-HH:MM`` -> (start, end) seconds after midnight, end after start."""
     start, sep, end = str(text).partition("-")
-    if not sep:
-        raise InputError(f"{what} {text!r}: write START-END, e.g. 07:00-09:00")
+    if not sep or not _TIME.match(start) or not _TIME.match(end):
+        raise InputError(f"{what} {text!r}: write START-END as HH:MM-HH:MM, e.g. 07:00-09:00")
     s, e = parse_clock(start, what), parse_clock(end, what)
     if e <= s:
         raise InputError(f"{what} {text!r}: the end must come after the start, e.g. 07:00-09:00")
