@@ -3,6 +3,7 @@ input, each on the real layers (PBF on a fixture made here from the OSM XML fixt
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -143,7 +144,7 @@ def test_osmnx_functions_on_the_integer_copy(net, tmp_path):
     assert set(ids) == set(net.G.nodes) and all(isinstance(i, int) for i in ids.values())
     assert net.G.number_of_edges() == H.number_of_edges()
     path = ox.shortest_path(H, ids["hangzhou_east"], ids["shaoxing_north|arr"], weight="travel_time")
-    minutes = sum(min(d["minutes"] for d in H[a][b].values()) for a, b in zip(path, path[1:], strict=False))
+    minutes = sum(min(d["minutes"] for d in H[a][b].values()) for a, b in itertools.pairwise(path))
     assert minutes == pytest.approx(net.travel_time("Hangzhou East", "Shaoxing North").minutes)
     ox.save_graph_geopackage(H, tmp_path / "g.gpkg")
     nodes = gpd.read_file(tmp_path / "g.gpkg", layer="nodes")
