@@ -589,7 +589,7 @@ def import_gtfs(layers: Layers, feed: str | Path, *, window: str = DEFAULT_WINDO
         name = str(r.get("route_long_name") or r.get("route_short_name") or q.route_id)
         svc_rows.append({"id": sid, "line_id": f"gtfs_{tag}_{_slug(q.route_id)}", "name": name,
                          "name_zh": str(r.get("route_short_name") or name), "class":
-                         _CLASS_OF_ROUTE_TYPE.get(rtype, "metro"), "pattern": "gtfs",
+                         _CLASS_OF_ROUTE_TYPE.get(rtype, "metro"), "pattern": "allstop",
                          "headway_minutes": round(q.headway_minutes(w), 3),
                          "headway_basis": f"mean interval of {len(q.departures)} departure(s) in "
                                           f"{window} on {day} ({src})",

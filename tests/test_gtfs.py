@@ -11,7 +11,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from network import InputError, Network
+from network import InputError, Network, check_layers
 from network.gtfs import export_gtfs, import_gtfs, read_feed, validate_feed
 from tests.conftest import DATA
 
@@ -89,6 +89,7 @@ def test_small_feed_joins_and_adds_stops(real_layers):
     assert sorted(new["name"]) == ["Fixture Stop B", "Fixture Stop C"]
     assert len(real_layers.stations) + 2 == len(out.stations)
     assert "gtfs_small_bus_b" not in set(real_layers.stations["id"])  # input unchanged
+    assert check_layers(out) == []  # the new layers pass the layer checks
     # Hangzhou East -> B: half the 15-min headway, then 10 min riding
     j = Network(out, year=2025).travel_time("Hangzhou East", "Fixture Stop B")
     assert j.minutes == pytest.approx(7.5 + 10.0)
