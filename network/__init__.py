@@ -50,6 +50,13 @@ _LAZY = {
     "sensitivity": "network.uncertainty",
     "run_report": "network.report",
     "build_map": "network.report",
+    "export_gtfs": "network.gtfs",
+    "import_gtfs": "network.gtfs",
+    "validate_feed": "network.gtfs",
+    "write_raster": "network.raster",
+    "journey_frame": "network.journeys",
+    "to_osmnx": "network.interop",
+    "arrival_node": "network.interop",
 }
 
 __all__ = [

@@ -150,6 +150,12 @@ class Assumptions:
         "With an OSM road graph, places farther than this from every OSM node keep their "
         "sketch connectors.", "Model structure, not sampled.", group="structure",
         domain=(0.01, 50.0))
+    gtfs_join_max_km: float = _a(
+        0.2, "km", 0.2, 0.2,
+        "A stop of an imported GTFS feed joins the nearest layer station within this distance "
+        "(a platform or entrance of the same station); farther stops become new stations.",
+        "Model structure, not sampled: platforms of one station lie within about 200 m of its "
+        "OpenStreetMap point.", group="structure", domain=(0.0, 5.0))
     # --- road ---
     expressway_speed_factor: float = _a(
         0.85, "ratio", 0.7, 0.95,

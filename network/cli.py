@@ -24,7 +24,16 @@ DEFAULT_MODES = "rail"
 def _layers(args: argparse.Namespace) -> Any:
     from network.layers import load_layers
 
-    return load_layers(args.layers)
+    layers = load_layers(args.layers)
+    feeds = getattr(args, "gtfs", None)
+    if feeds:
+        from network.gtfs import import_feeds
+
+        before = len(layers.services)
+        layers = import_feeds(layers, feeds, window=args.window, assumptions=_assumptions(args))
+        _progress(f"GTFS: {len(layers.services) - before} service(s) added from "
+                  f"{len(feeds)} feed(s), headways from departures in {args.window}")
+    return layers
 
 
 def _assumptions(args: argparse.Namespace) -> Any:
@@ -164,28 +173,55 @@ def cmd_lines(args: argparse.Namespace) -> int:
     return 0
 
 
-def _format_journey(j: Any) -> str:
+def _format_journey(j: Any, clocks: list[str] | None = None) -> str:
     lines = [f"{j.origin} -> {j.destination}  ({j.year}, {j.modes})",
              f"  door to door {j.minutes:.1f} min, in vehicle {j.in_vehicle_minutes:.1f} min"]
-    for leg in j.legs:
+    for i, leg in enumerate(j.legs):
         what = f"{leg.from_name} -> {leg.to_name}"
         if leg.kind == "wait":
             what = f"at {leg.from_name} for {leg.service_name}"
         elif leg.kind == "ride":
             what += f"  [{leg.service_name}]"
-        lines.append(f"  {leg.kind:<9}{leg.minutes:6.1f} min  {leg.mode:<12} {what}")
+        at = f"{clocks[i]}  " if clocks else ""
+        lines.append(f"  {at}{leg.kind:<9}{leg.minutes:6.1f} min  {leg.mode:<12} {what}")
+    if clocks:
+        lines.append(f"  {clocks[-1]}  arrive (expected: waits are half the headway, capped)")
     return "\n".join(lines)
 
 
 def cmd_travel_time(args: argparse.Namespace) -> int:
 
+    from network._io import VECTOR_SUFFIXES, check_suffix, check_writable
+
+    if args.geojson:
+        check_suffix(check_writable(args.geojson), VECTOR_SUFFIXES)
     layers = _layers(args)
     net = _network(args, layers, _year(args, layers), args.modes)
-    journey = net.travel_time(args.origin, args.destination)
+    from network.places import with_crs
+
+    journey = net.travel_time(with_crs(args.origin, args.crs), with_crs(args.destination, args.crs))
+    frame = None
+    if args.geojson or args.departure:
+        from network.journeys import journey_frame
+
+        frame = journey_frame(net, journey, geometry=args.geometry, departure=args.departure)
+    if args.geojson:
+        from network._io import write_vector
+
+        write_vector(frame, args.geojson, metadata=_provenance(
+            args, layers, year=net.year, modes=net.modes, departure=args.departure))
+        _progress(f"wrote {args.geojson}: {len(frame)} legs")
     if args.json:
-        _print_json(journey.as_dict(), args, layers, year=net.year, modes=net.modes)
+        out = journey.as_dict()
+        if args.departure:
+            for leg, r in zip(out["legs"], frame.itertuples(), strict=True):
+                leg["depart"], leg["arrive"] = r.depart, r.arrive
+        _print_json(out, args, layers, year=net.year, modes=net.modes)
     else:
-        print(_format_journey(journey))
+        clocks = None
+        if args.departure:
+            clocks = [*frame["depart"], frame["arrive"].iloc[-1]]
+        print(_format_journey(journey, clocks))
     return 0
 
 
@@ -220,15 +256,24 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
     from network.surface import travel_time_surface
 
     out = check_suffix(check_writable(args.output), VECTOR_SUFFIXES)
+    if args.raster:
+        check_suffix(check_writable(args.raster), (".tif", ".tiff"))
     minutes = _thresholds(args.minutes)
     layers = _layers(args)
     net = _network(args, layers, _year(args, layers), args.modes)
     grid = net.grid(args.cell_km)
-    surface = travel_time_surface(net, args.place, reverse=args.reverse, grid=grid)
+    from network.places import with_crs
+
+    surface = travel_time_surface(net, with_crs(args.place, args.crs), reverse=args.reverse, grid=grid)
     frame = surface.isochrones(minutes)
     meta = _provenance(args, layers, year=net.year, modes=net.modes, origin=surface.origin,
                        reverse=args.reverse, cell_km=grid.cell_km)
     write_vector(frame, out, metadata=meta)
+    if args.raster:
+        from network.raster import write_raster
+
+        write_raster(surface, args.raster, metadata=meta)
+        print(f"wrote {args.raster}: GeoTIFF of minutes, EPSG:4549, {grid.cell_km:g} km pixels")
     if args.cells:
         cells_out = check_writable(out.with_name(out.stem + "_cells" + out.suffix))
         write_vector(surface.cells(), cells_out, metadata=meta)
@@ -449,6 +494,33 @@ def cmd_osm_download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_validation(report: Any) -> int:
+    errors = int((report["type"] == "error").sum()) if len(report) else 0
+    warnings = len(report) - errors
+    for r in report.itertuples():
+        print(f"  {r.type:<8} {r.table:<16} {r.message}")
+    print(f"gtfs-kit validation: {errors} error(s), {warnings} warning(s)")
+    return 1 if errors else 0
+
+
+def cmd_gtfs_export(args: argparse.Namespace) -> int:
+    from network.gtfs import export_gtfs, validate_feed
+
+    layers = _layers(args)
+    s = export_gtfs(layers, args.output, year=_year(args, layers), service_day=args.service_day,
+                    assumptions=_assumptions(args), publisher_url=args.publisher_url)
+    print(f"wrote {s.path}: {s.routes} routes, {s.trips} frequency-based trips, {s.stops} stops "
+          f"({s.parent_stations} parent stations), {s.stop_times} stop times; network of {s.year}")
+    return _print_validation(validate_feed(s.path)) if args.validate else 0
+
+
+def cmd_gtfs_validate(args: argparse.Namespace) -> int:
+    from network.gtfs import read_feed, validate_feed
+
+    read_feed(args.feed)  # clear one-line errors for a broken feed first
+    return _print_validation(validate_feed(args.feed))
+
+
 def cmd_map(args: argparse.Namespace) -> int:
     from network import maps
     from network._io import check_suffix, check_writable
@@ -489,10 +561,40 @@ def _add_common(p: argparse.ArgumentParser, *, year: bool = False, modes: bool =
         p.add_argument("--roads", metavar="ROADS.graphml", default=None,
                        help="OSM roads from 'hzcircle osm import' replacing the sketch road model "
                             "within their extent (modes road/any)")
+        _add_gtfs(p)
     if modes:
         p.add_argument("--modes", choices=MODES, default=DEFAULT_MODES,
                        help="rail (with walk/local-transit access; the default), road (car) or "
                             "any")
+
+
+def _add_gtfs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--gtfs", metavar="FEED", action="append", default=[],
+                   help="add a GTFS feed's services (zip or folder; repeatable); stops join "
+                        "layer stations within gtfs_join_max_km or become new stations")
+    p.add_argument("--window", default="07:00-09:00", metavar="HH:MM-HH:MM",
+                   help="departure window of the --gtfs headways (default 07:00-09:00)")
+
+
+def _add_gtfs_commands(sub: Any) -> None:
+    p_g = sub.add_parser("gtfs", help="GTFS feeds: export the rail services, validate a feed")
+    g_sub = p_g.add_subparsers(dest="gtfs_command", metavar="ACTION", required=True)
+    p_ge = g_sub.add_parser("export", help="write the rail services of a year as a GTFS zip "
+                                           "(frequency-based)")
+    _add_common(p_ge)
+    p_ge.add_argument("--year", type=int, default=None,
+                      help="network year (default: the layers' data year)")
+    p_ge.add_argument("--service-day", default="06:00-23:00", metavar="HH:MM-HH:MM",
+                      help="span of the frequencies (a convention; default 06:00-23:00)")
+    p_ge.add_argument("--publisher-url", default="https://example.invalid/hzcircle",
+                      help="feed_publisher_url (and the urban-rail agency's URL): give your own")
+    p_ge.add_argument("--validate", action="store_true",
+                      help="validate the written feed with gtfs-kit and print its report")
+    p_ge.add_argument("-o", "--output", required=True, metavar="FEED.zip")
+    p_ge.set_defaults(func=cmd_gtfs_export)
+    p_gv = g_sub.add_parser("validate", help="validate a GTFS feed with gtfs-kit; exit 1 on errors")
+    p_gv.add_argument("feed", metavar="FEED")
+    p_gv.set_defaults(func=cmd_gtfs_validate)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -522,10 +624,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_tt = sub.add_parser("travel-time", help="door-to-door minutes between two places, leg by leg")
     p_tt.add_argument("origin", metavar="FROM",
-                      help="station id or name, county, city, airport, or lon,lat")
+                      help="station id or name, county, city, airport, or lon,lat "
+                           "(lon,lat@gcj02 or @bd09 for Amap or Baidu coordinates)")
     p_tt.add_argument("destination", metavar="TO", help="as FROM")
     _add_common(p_tt, year=True, modes=True)
     p_tt.add_argument("--json", action="store_true", help="print JSON")
+    p_tt.add_argument("--geojson", default=None, metavar="FILE",
+                      help="write the legs with geometry (.geojson, .gpkg or .parquet)")
+    p_tt.add_argument("--geometry", choices=("straight", "line"), default="line",
+                      help="leg geometry: straight, or rides along the line geometry (default)")
+    p_tt.add_argument("--departure", default=None, metavar="HH:MM",
+                      help="leave at this time: legs get clock times (expected, as waits are "
+                           "half the headway)")
+    p_tt.add_argument("--crs", choices=("wgs84", "gcj02", "bd09"), default="wgs84",
+                      help="coordinate system of lon,lat places (Amap: gcj02, Baidu: bd09)")
     p_tt.set_defaults(func=cmd_travel_time)
 
     p_mx = sub.add_parser("matrix", help="door-to-door OD matrix between counties or cities")
@@ -546,6 +658,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="time to reach PLACE from everywhere, instead of from PLACE")
     p_iso.add_argument("--cells", action="store_true",
                        help="also write the surface cells with their minutes (FILE_cells.EXT)")
+    p_iso.add_argument("--crs", choices=("wgs84", "gcj02", "bd09"), default="wgs84",
+                       help="coordinate system of a lon,lat PLACE (Amap: gcj02, Baidu: bd09)")
+    p_iso.add_argument("--raster", default=None, metavar="SURFACE.tif",
+                       help="also write the travel-time surface as a GeoTIFF (minutes, EPSG:4549, "
+                            "nodata where not reached)")
     p_iso.add_argument("-o", "--output", required=True, metavar="FILE",
                        help="output .geojson, .gpkg or .parquet (written atomically)")
     p_iso.set_defaults(func=cmd_isochrone)
@@ -586,8 +703,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_osm = sub.add_parser("osm", help="OpenStreetMap road graphs: import or download")
     osm_sub = p_osm.add_subparsers(dest="osm_command", metavar="ACTION", required=True)
-    p_oi = osm_sub.add_parser("import", help="read an OSM XML extract into a roads GraphML")
-    p_oi.add_argument("file", metavar="FILE.osm")
+    p_oi = osm_sub.add_parser("import", help="read an OSM XML or PBF extract into a roads GraphML")
+    p_oi.add_argument("file", metavar="FILE.osm|FILE.osm.pbf")
     p_oi.add_argument("--filter", choices=("drive", "main"), default="drive",
                       help="all drivable ways (default) or main roads only")
     p_oi.add_argument("-o", "--output", required=True, metavar="ROADS.graphml")
@@ -646,6 +763,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="modes of the scorecard (default rail)")
     p_rp.add_argument("--roads", metavar="ROADS.graphml", default=None,
                       help="OSM roads from 'hzcircle osm import' (modes road/any)")
+    _add_gtfs(p_rp)
     p_rp.add_argument("--offline", action="store_true",
                       help="inline the Leaflet/folium assets in the maps")
     p_rp.add_argument("-o", "--output-dir", default="out", metavar="DIR",
@@ -653,6 +771,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_rp.add_argument("--maps-dir", default="maps", metavar="DIR",
                       help="folder for the HTML maps (default maps/)")
     p_rp.set_defaults(func=cmd_report)
+    _add_gtfs_commands(sub)
     return parser
 
 

@@ -1,6 +1,7 @@
 """OpenStreetMap road networks through osmnx: import, download, and splice into the network.
 
-``import_osm`` reads OSM XML with :func:`osmnx.graph_from_xml`, keeps the drivable ways (all
+``import_osm`` reads OSM XML with :func:`osmnx.graph_from_xml` (an ``.osm.pbf`` is first
+reduced to its ``highway`` ways and their nodes and written as XML by pyosmium), keeps the drivable ways (all
 of them, or the main roads only), sets speeds with :func:`osmnx.add_edge_speeds` (OSM
 ``maxspeed`` where tagged, else the China fallback speeds below) and travel times, keeps the
 largest strongly connected component and returns an osmnx graph in EPSG:4326.
@@ -66,7 +67,7 @@ def _classes(value: Any) -> list[str]:
 
 
 def import_osm(path: str | Path, *, filter: str = "drive") -> nx.MultiDiGraph:
-    """Read an OSM XML extract into a routable osmnx graph.
+    """Read an OSM XML (``.osm``) or PBF (``.osm.pbf``) extract into a routable osmnx graph.
 
     Raises
     ------
@@ -79,11 +80,46 @@ def import_osm(path: str | Path, *, filter: str = "drive") -> nx.MultiDiGraph:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: OSM file not found")
-    if p.suffix.lower() == ".pbf" or p.name.endswith(".osm.pbf"):
-        raise InputError(f"{p}: .osm.pbf is not supported; convert it to OSM XML first "
-                         "(e.g. osmium cat in.osm.pbf -o out.osm)")
+    if p.suffix.lower() == ".pbf":
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="hzcircle-pbf-") as tmp:
+            xml = pbf_to_xml(p, Path(tmp) / "roads.osm")
+            G = _graph_from_xml(ox, xml, p)
+        kind = "PBF"
+    else:
+        G = _graph_from_xml(ox, p, p)
+        kind = "XML"
+    return _prepare(ox, G, p, filter, kind)
+
+
+def pbf_to_xml(path: Path, xml: Path) -> Path:
+    """Write the ways tagged ``highway`` of an ``.osm.pbf`` and the nodes they use to OSM XML,
+    with pyosmium (two passes: collect the node ids of the ways, then write)."""
+    import osmium
+
     try:
-        G = ox.graph_from_xml(p, simplify=False, retain_all=True)
+        ways = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
+            osmium.filter.KeyFilter("highway"))
+        needed = {n.ref for w in ways for n in w.nodes}
+        writer = osmium.SimpleWriter(str(xml))
+        try:
+            for o in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY):
+                if o.is_node() and o.id in needed:
+                    writer.add_node(o)
+                elif o.is_way() and "highway" in o.tags:
+                    writer.add_way(o)
+        finally:
+            writer.close()
+    except RuntimeError as exc:  # libosmium's errors for corrupt or truncated files
+        raise InputError(f"{path}: not a readable OSM PBF file ({str(exc).splitlines()[0][:120]}); "
+                         "download the extract again") from None
+    return xml
+
+
+def _graph_from_xml(ox: Any, xml: Path, p: Path) -> nx.MultiDiGraph:
+    try:
+        return ox.graph_from_xml(xml, simplify=False, retain_all=True)
     except Exception as exc:  # osmnx/ElementTree raise many types on bad XML
         kind = type(exc).__name__
         text = str(exc).lower()
@@ -92,6 +128,10 @@ def import_osm(path: str | Path, *, filter: str = "drive") -> nx.MultiDiGraph:
                              f"from ({kind}); check the file covers roads") from None
         raise InputError(f"{p}: not valid OSM XML ({kind}: {str(exc).splitlines()[0][:120]}); "
                          "export the extract again") from None
+
+
+def _prepare(ox: Any, G: nx.MultiDiGraph, p: Path, filter: str, kind: str) -> nx.MultiDiGraph:
+    """Filter, simplify, add speeds and travel times, keep the largest SCC."""
     allowed = MAIN_CLASSES if filter == "main" else DRIVE_CLASSES
     drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
             if not set(_classes(d.get("highway", ""))) & allowed]
@@ -104,7 +144,7 @@ def import_osm(path: str | Path, *, filter: str = "drive") -> nx.MultiDiGraph:
     G = ox.add_edge_speeds(G, hwy_speeds=CHINA_SPEEDS_KMH, fallback=FALLBACK_KMH)
     G = ox.add_edge_travel_times(G)
     G = ox.truncate.largest_component(G, strongly=True)
-    G.graph["hzcircle_source"] = f"OSM XML {p.name}, filter {filter}"
+    G.graph["hzcircle_source"] = f"OSM {kind} {p.name}, filter {filter}"
     return G
 
 

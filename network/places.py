@@ -13,7 +13,9 @@ from network.geo import in_region
 if TYPE_CHECKING:
     from network.layers import Layers
 
-_LONLAT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+_LONLAT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*(?:@\s*([A-Za-z0-9:]+)\s*)?$")
+#: Coordinate systems a ``lon,lat@crs`` place may be given in (see :mod:`network.coords`).
+PLACE_CRS = ("wgs84", "gcj02", "bd09")
 _SUFFIXES_ZH = ("区", "县", "市")
 
 
@@ -101,6 +103,27 @@ def city_core(layers: Layers, city_id: str) -> Place | None:
     return Place(c["name"], "city", c["name"], c["name_zh"], z["lon"], z["lat"], node, node)
 
 
+def _to_wgs84(query: str, lon: float, lat: float, crs: str | None) -> tuple[float, float]:
+    """A ``lon,lat@crs`` point in WGS-84 (Amap's GCJ-02 and Baidu's BD-09 converted)."""
+    if crs is None or crs.lower() in ("wgs84", "epsg:4326"):
+        return lon, lat
+    if crs.lower() not in PLACE_CRS:
+        raise UnknownPlaceError(f"{query!r}: unknown coordinate system {crs!r}; write lon,lat@wgs84, "
+                                "lon,lat@gcj02 (Amap) or lon,lat@bd09 (Baidu)")
+    from network.coords import to_wgs84
+
+    return to_wgs84(lon, lat, crs.lower())
+
+
+def with_crs(query: str, crs: str | None) -> str:
+    """``query`` with ``@crs`` appended when it is a bare ``lon,lat`` (a command's ``--crs``);
+    names and points that state their own system are returned unchanged."""
+    m = _LONLAT.match(query)
+    if not crs or crs == "wgs84" or not m or m.group(3):
+        return query
+    return f"{query.strip()}@{crs}"
+
+
 def resolve(layers: Layers, query: str) -> Place:
     """Resolve a place name, id or ``lon,lat``.
 
@@ -110,7 +133,8 @@ def resolve(layers: Layers, query: str) -> Place:
         The layers to look names up in.
     query
         A station id or name (English, pinyin or Chinese, current or former), a county or city
-        name (resolves to its seat), an airport code or name, or ``lon,lat`` in WGS-84.
+        name (resolves to its seat), an airport code or name, or ``lon,lat`` in WGS-84
+        (``lon,lat@gcj02`` for Amap coordinates, ``lon,lat@bd09`` for Baidu's).
 
     Raises
     ------
@@ -123,6 +147,7 @@ def resolve(layers: Layers, query: str) -> Place:
         lon, lat = float(m.group(1)), float(m.group(2))
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise UnknownPlaceError(f"{query!r} is not a valid lon,lat pair; give e.g. 120.21,30.29")
+        lon, lat = _to_wgs84(query, lon, lat, m.group(3))
         if not in_region(layers, lon, lat):
             raise UnknownPlaceError(
                 f"point {lon},{lat} lies outside the Hangzhou metropolitan circle (the six cities); "

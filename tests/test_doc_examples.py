@@ -44,7 +44,21 @@ def workdir(tmp_path_factory):
     (d / "out").mkdir()
     (d / "maps").mkdir()
     (d / "scenarios").symlink_to(ROOT / "scenarios")
+    (d / "tests").symlink_to(ROOT / "tests")  # small fixtures (GTFS, OSM) used by examples
+    _make_pbf(ROOT / "tests" / "data" / "osm" / "small.osm", d / "small.osm.pbf")
     return d
+
+
+def _make_pbf(xml: Path, pbf: Path) -> None:
+    """The PBF the docs import, written from the OSM XML fixture with pyosmium."""
+    import osmium
+
+    writer = osmium.SimpleWriter(str(pbf))
+    try:
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+    finally:
+        writer.close()
 
 
 @pytest.mark.parametrize(("doc", "command"), EXAMPLES, ids=[f"{d}:{c[:60]}" for d, c in EXAMPLES])
