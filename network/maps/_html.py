@@ -108,8 +108,10 @@ LABEL_CSS = """<style>
 .hz-label-city {font-size: 14px; font-weight: bold; color: #000;}
 .hz-label .hz-en {font-size: 0.85em;}
 .leaflet-container {background: #f4f3ee;}
-.leaflet-popup-content {max-width: 380px; overflow-wrap: anywhere;}
-.leaflet-popup-content td, .leaflet-popup-content th {white-space: normal; vertical-align: top;}
+.leaflet-popup-content {min-width: 260px; max-width: 380px;}
+.leaflet-popup-content table {width: 100%;}
+.leaflet-popup-content td, .leaflet-popup-content th {white-space: normal; vertical-align: top;
+  overflow-wrap: break-word; word-break: normal; min-width: 5em;}
 .leaflet-tooltip {white-space: normal; max-width: 340px;}
 .hz-switcher {background: rgba(255,255,255,0.95); padding: 6px 10px; border-radius: 4px;
   font: 13px/1.4 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); min-width: 180px;}
