@@ -224,7 +224,7 @@ def _report_figures(layers: Layers, cards: list, nets: Networks, modes: str,
     if comparisons:
         pops = {str(k): float(v) for k, v in zip(layers.zones["code"],
                                                  layers.zones["population_2020"], strict=True)
-                if v == v}
+                if v is not None and v == v}
         out["scenario_gains"] = (
             figures.scenario_gain_figure(comparisons, populations=pops),
             "Population-weighted histogram of the minutes gained per county (slower way to or "
@@ -378,13 +378,14 @@ def report_html(layers: Layers, cards: list, *, assumptions: Assumptions = DEFAU
              f"{_e(layers.data_year)} (data date {_e(layers.data_date)}); core "
              f"{_e(cards[0].core)}; modes {_e(cards[0].modes)}; within = both ways ≤ "
              f"{cards[0].minutes:g} min; {_e(footer(assumptions))}</p>",
-             "<h2>Summary</h2>", _summary_table(cards),
-             "<h2>Counties and city cores: minutes to/from the core (slower way)</h2>",
-             _county_table(cards)]
+             "<p>Contents: <a href='#s-summary'>summary</a> · <a href='#s-figures'>figures</a> · "
+             "<a href='#s-maps'>maps</a> · <a href='#s-counties'>counties</a> · "
+             "<a href='#s-targets'>targets</a> · <a href='#s-text'>text report</a></p>",
+             "<h2 id='s-summary'>Summary</h2>", _summary_table(cards)]
     if comparisons:
-        parts += ["<h2>Scenarios</h2>", _scenario_table(comparisons)]
+        parts += ["<h3>Scenarios</h3>", _scenario_table(comparisons)]
     if figures:
-        parts.append("<h2>Figures</h2>")
+        parts.append("<h2 id='s-figures'>Figures</h2>")
         for stem, (paths, caption) in figures.items():
             svg = next((p for p in paths if p.suffix == ".svg"), None)
             if svg is None:
@@ -396,15 +397,17 @@ def report_html(layers: Layers, cards: list, *, assumptions: Assumptions = DEFAU
                          f"src='data:image/svg+xml;base64,{data}'><figcaption>{_e(caption)} "
                          f"{links}</figcaption></figure>")
     if maps:
-        parts.append("<h2>Maps</h2>")
+        parts.append("<h2 id='s-maps'>Maps</h2>")
         for name, page in maps.items():
             parts.append(f"<h3>{_e(name)}</h3><iframe class='hz-map' title='{_e(name)}' "
                          f"sandbox='allow-scripts' srcdoc=\"{_e(page)}\">"
                          f"</iframe>")
+    parts += ["<h2 id='s-counties'>Counties and city cores: minutes to/from the core (slower "
+              "way; ✓ within the hour)</h2>", _county_table(cards)]
     if tracker:
-        parts += ["<h2>Targets</h2>"] + [f"<pre>{_e(t)}</pre>" for t in tracker]
+        parts += ["<h2 id='s-targets'>Targets</h2>"] + [f"<pre>{_e(t)}</pre>" for t in tracker]
     if text:
-        parts.append(f"<h2>Full text report</h2><details><summary>report.txt</summary>"
+        parts.append(f"<h2 id='s-text'>Full text report</h2><details><summary>report.txt</summary>"
                      f"<pre>{_e(text)}</pre></details>")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"

@@ -108,3 +108,20 @@ def test_default_map_is_self_contained(real_layers):
     assert "L.tileLayer" not in page  # no basemap tiles unless asked for
     cdn = maps.render_html(maps.network_map(real_layers, year=2025, tiles="osm"), cdn=True)
     assert re.search(r"<script src=\"https://", cdn) and "tile.openstreetmap.org" in cdn
+
+
+def test_report_html_escapes_names_and_sandboxes_maps(real_layers):
+    from network import Network
+    from network.report import report_html
+    from network.scorecard import scorecard
+
+    bad = hostile_layers(real_layers)
+    cards = [scorecard(Network(bad, year=2025, modes="rail"))]
+    page = report_html(bad, cards, maps={"m.html": '<p id="x">"</p><script>alert(1)</script>'},
+                       tracker=["<b>${alert(2)}</b>"], text="</pre><script>alert(3)</script>")
+    markup = re.sub(r"srcdoc=\"[^\"]*\"", "", page)
+    assert "<script" not in markup and "<img src=x" not in markup
+    assert "&lt;img src=x onerror=" in page  # county names, as text
+    srcdoc = re.search(r"srcdoc=\"([^\"]*)\"", page).group(1)
+    assert html.unescape(srcdoc) == '<p id="x">"</p><script>alert(1)</script>'
+    assert "sandbox='allow-scripts'" in page  # the map runs without the report's origin

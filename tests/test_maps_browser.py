@@ -35,7 +35,7 @@ TILE = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 
 FIND_MAP = """Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map)"""
 COUNT_JS = """() => {
-  const found = %s;
+  const found = FINDMAP;
   if (found.length !== 1) return {maps: found.length};
   const map = window[found[0]];
   const c = {maps: 1, circles: 0, polylines: 0, polygons: 0, markers: 0, tiles: 0};
@@ -51,9 +51,9 @@ COUNT_JS = """() => {
   c.bases = document.querySelectorAll('.leaflet-control-layers-base label').length;
   c.shown = map.getContainer().getAttribute('data-hz-shown');
   return c;
-}""" % FIND_MAP
+}""".replace("FINDMAP", FIND_MAP)
 OPEN_ALL_JS = """() => {
-  const map = window[%s[0]];
+  const map = window[FINDMAP[0]];
   let n = 0;
   map.eachLayer(l => {
     if (l instanceof L.LayerGroup || l instanceof L.TileLayer) return;
@@ -64,10 +64,10 @@ OPEN_ALL_JS = """() => {
     if (l.feature) { l.fire('mouseover', {latlng: ll}, true); l.fire('click', {latlng: ll}, true); n++; }
   });
   return n;
-}""" % FIND_MAP
+}""".replace("FINDMAP", FIND_MAP)
 
 CLICK_JS = """(name) => {
-  const map = window[%s[0]];
+  const map = window[FINDMAP[0]];
   let done = false;
   map.eachLayer(l => {
     if (done || !l.feature || !String(l.feature.properties.county).includes(name)) return;
@@ -75,7 +75,7 @@ CLICK_JS = """(name) => {
     done = true;
   });
   return done;
-}""" % FIND_MAP
+}""".replace("FINDMAP", FIND_MAP)
 
 
 @pytest.fixture(scope="module")
@@ -337,7 +337,7 @@ def test_report_html_is_self_contained(browser, real_layers, tmp_path):
     frames = [f for f in p.page.frames if f != p.page.main_frame]
     assert len(frames) == 4  # network, isochrone, commute circle, scenarios
     for f in frames:
-        assert f.evaluate("() => %s.length" % FIND_MAP) == 1
+        assert f.evaluate(f"() => {FIND_MAP}.length") == 1
         assert f.evaluate("() => document.querySelectorAll('.hz-label').length") == 44
     assert p.page.locator("#summary").is_visible() and p.page.locator("#counties").is_visible()
     p.page.screenshot(path=str(ARTIFACTS / "report_html.png"), full_page=False)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from network import years as _years
 from network._errors import InputError
 from network.assumptions import DEFAULT, Assumptions
-from network.maps._html import LABEL_CSS, NORTH_ARROW, folium, labels, text
+from network.maps._html import LABEL_CSS, NORTH_ARROW, folium, labels, render_html, text
 from network.provenance import footer
 
 if TYPE_CHECKING:
@@ -69,11 +71,26 @@ def check_tiles(tiles: str) -> str:
     return tiles
 
 
+@lru_cache(maxsize=1)
+def _map_class() -> type:
+    f = folium()
+
+    class HzMap(f.Map):  # type: ignore[misc,valid-type]
+        """A folium map shown in notebooks as a self-contained, sandboxed frame."""
+
+        def _repr_html_(self, **kwargs: Any) -> str:
+            page = render_html(self)
+            return ('<iframe class="hz-map" sandbox="allow-scripts" style="width:100%;'
+                    f'height:600px;border:none" srcdoc="{html.escape(page)}"></iframe>')
+
+    return HzMap
+
+
 def base_map(bounds: tuple[float, float, float, float], tiles: str) -> Any:
     """A map fitted to ``bounds`` with a metric scale bar, a north arrow and our CSS."""
     f = folium()
-    tile = TILES[check_tiles(tiles)]
-    m = f.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+    tile = TILES[check_tiles(tiles)]  # checked before anything is built
+    m = _map_class()(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
               zoom_start=8, tiles=tile, control_scale=True, prefer_canvas=True)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     m.get_root().header.add_child(f.Element(LABEL_CSS), name="hz_css")
