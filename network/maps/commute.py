@@ -98,6 +98,8 @@ def commute_map(cards: list[Scorecard], *, layers: Layers,
         fields = ["county", "city", "to_core", "from_core", "verdict"]
         aliases = ["county", "city", "to the core", "from the core", "verdict"]
         if any("probability" in ft["properties"] for ft in feats):
+            for ft in feats:
+                ft["properties"].setdefault("probability", "-")
             fields.append("probability")
             aliases.append("probability within")
         fg = f.FeatureGroup(name=text(f"{card.year} {_reading(card)}"), control=False,
