@@ -183,7 +183,10 @@ _SWITCHER_JS = """
           var o = document.createElement('option'); o.value = i; o.textContent = label;
           input.appendChild(o);
         });
-        row.appendChild(input);
+        shown.style.display = 'none';
+        var wrap = document.createElement('div');
+        wrap.appendChild(input);
+        row.appendChild(wrap);
       }
       input.className = (input.className + ' hz-dim hz-dim-' + d).trim();
       input.value = state[d];
