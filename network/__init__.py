@@ -57,6 +57,19 @@ _LAZY = {
     "journey_frame": "network.journeys",
     "to_osmnx": "network.interop",
     "arrival_node": "network.interop",
+
+    "report_html": "network.report",
+    "network_map": "network.maps",
+    "isochrone_map": "network.maps",
+    "commute_map": "network.maps",
+    "scenario_map": "network.maps",
+    "comparison_map": "network.maps",
+    "save_map": "network.maps",
+    "scorecard_figure": "network.figures",
+    "population_curve_figure": "network.figures",
+    "scenario_gain_figure": "network.figures",
+    "tornado_figure": "network.figures",
+    "save_figure": "network.figures",
 }
 
 __all__ = [

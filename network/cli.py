@@ -408,8 +408,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     layers = _layers(args)
     report = run_report(layers, years=_years(args, layers), output_dir=args.output_dir,
                         maps_dir=args.maps_dir, modes=args.modes, roads=_roads(args),
-                        assumptions=_assumptions(args), offline=args.offline,
-                        progress=_progress)
+                        assumptions=_assumptions(args), cdn=args.cdn, tiles=args.tiles,
+                        scenarios=args.scenarios, progress=_progress)
     print(report.text)
     return 0
 
@@ -438,8 +438,8 @@ def cmd_scenario_compare(args: argparse.Namespace) -> int:
     results = compare_files(args.files, layers=layers, year=year, modes=args.modes,
                             core=args.core, roads=_roads(args), assumptions=_assumptions(args))
     if args.map:
-        m = maps.comparison_map(results[0], tiles=args.tiles)
-        size = maps.save_map(m, args.map, offline=args.offline)
+        m = maps.comparison_map(results, tiles=args.tiles, assumptions=_assumptions(args))
+        size = maps.save_map(m, args.map, cdn=args.cdn)
         _progress(f"wrote {args.map} ({size / 1e6:.2f} MB)")
     if args.json:
         out = [r.as_dict() for r in results]
@@ -535,8 +535,9 @@ def cmd_map(args: argparse.Namespace) -> int:
                   core=args.core, minutes=_thresholds(args.minutes), reverse=args.reverse,
                   cells=args.cells, tiles=args.tiles, roads=_roads(args),
                   assumptions=_assumptions(args), progress=_progress)
-    size = maps.save_map(m, out, offline=args.offline)
-    print(f"wrote {out} ({size / 1e6:.2f} MB{', offline' if args.offline else ''})")
+    size = maps.save_map(m, out, cdn=args.cdn)
+    print(f"wrote {out} ({size / 1e6:.2f} MB{', Leaflet from CDN' if args.cdn else ''}"
+          f"{'' if args.tiles == 'none' else ', web tiles ' + args.tiles})")
     return 0
 
 
@@ -595,6 +596,16 @@ def _add_gtfs_commands(sub: Any) -> None:
     p_gv = g_sub.add_parser("validate", help="validate a GTFS feed with gtfs-kit; exit 1 on errors")
     p_gv.add_argument("feed", metavar="FEED")
     p_gv.set_defaults(func=cmd_gtfs_validate)
+
+def _add_map_options(p: argparse.ArgumentParser) -> None:
+    """Maps are self-contained (no network request) unless --tiles or --cdn ask otherwise."""
+    p.add_argument("--tiles", default="none", choices=("none", "light", "osm"),
+                   help="basemap: none (default, no network request), light (Esri gray) or osm "
+                        "(web tiles)")
+    p.add_argument("--cdn", action="store_true",
+                   help="load Leaflet/folium from their CDNs instead of inlining them")
+    p.add_argument("--offline", action="store_true",
+                   help="kept for compatibility: maps are self-contained by default")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -731,9 +742,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_scm.add_argument("--core", default=None, metavar="PLACE", help="the core (default Hangzhou)")
     p_scm.add_argument("--json", action="store_true", help="print JSON")
     p_scm.add_argument("--map", default=None, metavar="FILE.html",
-                       help="write the comparison map of the first scenario")
-    p_scm.add_argument("--tiles", default="light", help="map tiles: light, osm or none")
-    p_scm.add_argument("--offline", action="store_true", help="self-contained map")
+                       help="write the comparison map (every scenario, switchable)")
+    _add_map_options(p_scm)
     p_scm.set_defaults(func=cmd_scenario_compare, years=None)
 
     p_map = sub.add_parser("map", help="write an HTML map (network, isochrone, commute-circle, "
@@ -749,9 +759,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_map.add_argument("--minutes", default="30,45,60,90", help="isochrone thresholds")
     p_map.add_argument("--reverse", action="store_true", help="isochrone: time to PLACE")
     p_map.add_argument("--cells", action="store_true", help="isochrone: add the surface cells")
-    p_map.add_argument("--tiles", default="light", help="light (default), osm or none")
-    p_map.add_argument("--offline", action="store_true",
-                       help="inline the Leaflet/folium assets: one self-contained file")
+    _add_map_options(p_map)
     p_map.add_argument("-o", "--output", required=True, metavar="FILE.html")
     p_map.set_defaults(func=cmd_map)
 
@@ -764,8 +772,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_rp.add_argument("--roads", metavar="ROADS.graphml", default=None,
                       help="OSM roads from 'hzcircle osm import' (modes road/any)")
     _add_gtfs(p_rp)
-    p_rp.add_argument("--offline", action="store_true",
-                      help="inline the Leaflet/folium assets in the maps")
+    _add_map_options(p_rp)
+    p_rp.add_argument("--scenarios", nargs="+", default=None, metavar="FILE",
+                      help="scenario files: add the scenario map and the gain histogram")
     p_rp.add_argument("-o", "--output-dir", default="out", metavar="DIR",
                       help="folder for the report and its files (default out/)")
     p_rp.add_argument("--maps-dir", default="maps", metavar="DIR",

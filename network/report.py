@@ -67,18 +67,43 @@ class Report:
 def run_report(layers: Layers, *, years: list[int], output_dir: str | Path,
                maps_dir: str | Path, modes: str = DEFAULT_MODES,
                roads: nx.MultiDiGraph | None = None, assumptions: Assumptions = DEFAULT,
-               offline: bool = False, progress: Callable[[str], None] = _quiet) -> Report:
+               offline: bool | None = None, progress: Callable[[str], None] = _quiet,
+               cdn: bool = False, tiles: str = "none", scenarios: list[str] | None = None,
+               sensitivity: Any = None, sensitivity_base: float | None = None,
+               figures_dir: str | Path | None = None) -> Report:
     """The main job: scorecards for ``years``, their changes, the targets tracker, isochrones
-    from the Hangzhou core (rail and any mode, last year) and three maps.
+    from the Hangzhou core (rail and any mode, last year), maps, figures and ``report.html``.
 
-    Writes ``report.txt`` and the isochrone GeoJSON files to ``output_dir`` and the HTML maps
-    to ``maps_dir``; each file is written atomically and records its provenance.
+    Writes ``report.txt``, ``report.html`` and the isochrone GeoJSON files to ``output_dir``,
+    the HTML maps to ``maps_dir`` and the figures (PNG and SVG) to ``figures_dir`` (default
+    ``output_dir/figures``); each file is written atomically and records its provenance.
+    ``report.html`` is one self-contained page (maps in sandboxed frames, figures inline).
+
+    Parameters
+    ----------
+    offline
+        Deprecated: ``offline=False`` is ``cdn=True``. Maps are self-contained by default.
+    cdn
+        Load Leaflet/folium from their CDNs in the maps (smaller files, needs the network).
+    tiles
+        Basemap of the maps (``none``: no network request; ``light`` or ``osm``: web tiles).
+    scenarios
+        Scenario files to compare in the last year: adds the scenario map (all scenarios as
+        layers) and the population-weighted gain histogram.
+    sensitivity
+        Optional ``(assumption, low_minutes, high_minutes)`` rows (e.g. from the uncertainty
+        runs) drawn as a tornado around ``sensitivity_base``.
     """
+    from network import maps
     from network.scorecard import flips, format_scorecard, format_years, scorecard
     from network.surface import travel_time_surface
     from network.targets import format_tracker, track
 
+    if offline is not None:
+        cdn = not offline
+    maps.check_tiles(tiles)
     outdir, mapdir = _folder(output_dir), _folder(maps_dir)
+    figdir = _folder(figures_dir if figures_dir is not None else outdir / "figures")
     nets = Networks(layers, roads, assumptions)
     t0 = time.perf_counter()
 
@@ -95,7 +120,8 @@ def run_report(layers: Layers, *, years: list[int], output_dir: str | Path,
     if len(cards) > 1:
         byyear = {c.year: nets.get(c.year, modes) for c in cards}
         sections.append(format_years(cards, flips(layers, cards, byyear)))
-    sections += [format_tracker(track(layers, year=y)) for y in years]
+    tracker = [format_tracker(track(layers, year=y)) for y in years]
+    sections += tracker
     last = years[-1]
     for m in dict.fromkeys((modes, "any")):
         step(f"isochrones {last} {m}...")
@@ -105,17 +131,39 @@ def run_report(layers: Layers, *, years: list[int], output_dir: str | Path,
         files.append(write_vector(frame, check_writable(path), metadata=provenance(
             assumptions, layers=layers, year=last, modes=m, origin="city:hangzhou")))
         sections.append(f"wrote {path}")
-    step("maps...")
-    for name, m in _report_maps(layers, cards, nets, modes).items():
-        path = check_writable(mapdir / name)
-        from network import maps
+    comparisons = []
+    if scenarios:
+        from network.scenarios import compare_files
 
-        size = maps.save_map(m, path, offline=offline)
-        files.append(path)
-        sections.append(f"wrote {path} ({size / 1e6:.2f} MB)")
+        step(f"scenarios {last} ({len(scenarios)})...")
+        comparisons = compare_files(list(scenarios), layers=layers, year=last, modes=modes,
+                                    roads=roads, assumptions=assumptions)
+    step("maps...")
+    pages: dict[str, str] = {}
+    for name, m in _report_maps(layers, cards, nets, modes, tiles=tiles,
+                                assumptions=assumptions, comparisons=comparisons).items():
+        path = check_writable(mapdir / name)
+        pages[name] = maps.render_html(m, cdn=cdn)
+        files.append(write_text_atomic(path, pages[name]))
+        sections.append(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    step("figures...")
+    figs = _report_figures(layers, cards, nets, modes, comparisons, sensitivity,
+                           sensitivity_base)
+    fig_files: dict[str, list[Path]] = {}
+    for stem, (fig, _caption) in figs.items():
+        from network.figures import save_figure
+
+        fig_files[stem] = save_figure(fig, check_writable(figdir / f"{stem}.png").with_suffix(""))
+        files += fig_files[stem]
+        sections.append(f"wrote {', '.join(str(p) for p in fig_files[stem])}")
     text = "\n\n".join(sections)
     files.append(write_text_atomic(outdir / "report.txt", text + "\n"))
-    step(f"done; report in {outdir / 'report.txt'}")
+    html_path = outdir / "report.html"
+    files.append(write_text_atomic(html_path, report_html(
+        layers, cards, assumptions=assumptions, maps=pages,
+        figures={stem: (fig_files[stem], figs[stem][1]) for stem in figs},
+        tracker=tracker, text=text, comparisons=comparisons)))
+    step(f"done; report in {outdir / 'report.txt'} and {html_path}")
     return Report(text, files)
 
 
@@ -130,7 +178,9 @@ def _folder(path: str | Path) -> Path:
     return folder
 
 
-def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str) -> dict[str, Any]:
+def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str, *,
+                 tiles: str = "none", assumptions: Assumptions = DEFAULT,
+                 comparisons: list | None = None) -> dict[str, Any]:
     from network import maps
     from network.scorecard import legs_to_core
     from network.surface import travel_time_surface
@@ -141,19 +191,57 @@ def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str) -> dic
     legs: dict = {}
     for card in cards:
         legs.update(legs_to_core(nets.get(card.year, modes), card))
-    return {
-        f"network_{last}.html": maps.network_map(layers, year=last),
+    out = {
+        f"network_{last}.html": maps.network_map(layers, year=last, tiles=tiles,
+                                                 assumptions=assumptions),
         f"isochrones_hangzhou_core_{last}_{modes}.html": maps.isochrone_map(
             surface.isochrones(list(REPORT_MINUTES)), layers=layers,
-            origin=net.resolve("city:hangzhou"), cells=surface.cells()),
-        "commute_circle.html": maps.commute_map(cards, layers=layers, legs=legs),
+            origin=net.resolve("city:hangzhou"), cells=surface.cells(), tiles=tiles,
+            assumptions=assumptions),
+        "commute_circle.html": maps.commute_map(cards, layers=layers, legs=legs, tiles=tiles,
+                                                assumptions=assumptions),
     }
+    if comparisons:
+        out[f"scenarios_{last}.html"] = maps.comparison_map(comparisons, tiles=tiles,
+                                                            assumptions=assumptions)
+    return out
 
 
-def build_map(kind: str, layers: Layers, *, place: str | None = None, year: int,
+def _report_figures(layers: Layers, cards: list, nets: Networks, modes: str,
+                    comparisons: list, sensitivity: Any,
+                    sensitivity_base: float | None) -> dict[str, tuple[Any, str]]:
+    """Figure stem -> (matplotlib figure, caption)."""
+    from network import figures
+    from network.surface import travel_time_surface
+
+    out = {"scorecard_by_year": (figures.scorecard_figure(cards),
+                                 "People and counties within the hour of the core, by year.")}
+    surfaces = {str(c.year): travel_time_surface(nets.get(c.year, modes), "city:hangzhou")
+                for c in cards}
+    out["population_by_minutes"] = (
+        figures.population_curve_figure(surfaces, limit=cards[0].minutes),
+        f"Cumulative population reached from the core within N minutes ({modes}), by year.")
+    if comparisons:
+        pops = {str(k): float(v) for k, v in zip(layers.zones["code"],
+                                                 layers.zones["population_2020"], strict=True)
+                if v is not None and v == v}
+        out["scenario_gains"] = (
+            figures.scenario_gain_figure(comparisons, populations=pops),
+            "Population-weighted histogram of the minutes gained per county (slower way to or "
+            "from the core) in each scenario.")
+    if sensitivity is not None:
+        if sensitivity_base is None:
+            raise InputError("a sensitivity table needs its base value (sensitivity_base)")
+        out["sensitivity_tornado"] = (
+            figures.tornado_figure(sensitivity, base_minutes=sensitivity_base),
+            "Result with each assumption at the low and high end of its plausible range.")
+    return out
+
+
+def build_map(kind: str, layers: Layers, *, place: str | list[str] | None = None, year: int,
               years: list[int] | None = None, modes: str | None = None, core: str | None = None,
               minutes: list[float] | None = None, reverse: bool = False, cells: bool = False,
-              tiles: str = "light", roads: nx.MultiDiGraph | None = None,
+              tiles: str = "none", roads: nx.MultiDiGraph | None = None,
               assumptions: Assumptions = DEFAULT,
               progress: Callable[[str], None] = _quiet) -> folium.Map:
     """One map of ``kind`` (see :data:`MAP_KINDS`), as ``hzcircle map`` makes it.
@@ -168,7 +256,7 @@ def build_map(kind: str, layers: Layers, *, place: str | None = None, year: int,
     modes = modes or DEFAULT_MODES
     nets = Networks(layers, roads, assumptions)
     if kind == "network":
-        return maps.network_map(layers, year=year, tiles=tiles)
+        return maps.network_map(layers, year=year, tiles=tiles, assumptions=assumptions)
     if kind == "isochrone":
         from network.surface import travel_time_surface
 
@@ -178,7 +266,8 @@ def build_map(kind: str, layers: Layers, *, place: str | None = None, year: int,
         surface = travel_time_surface(net, place, reverse=reverse)
         iso = surface.isochrones(list(minutes or REPORT_MINUTES))
         return maps.isochrone_map(iso, layers=layers, origin=net.resolve(place),
-                                  cells=surface.cells() if cells else None, tiles=tiles)
+                                  cells=surface.cells() if cells else None, tiles=tiles,
+                                  assumptions=assumptions)
     if kind == "commute-circle":
         from network.scorecard import legs_to_core, scorecard
 
@@ -188,14 +277,139 @@ def build_map(kind: str, layers: Layers, *, place: str | None = None, year: int,
             net = nets.get(y, modes)
             cards.append(scorecard(net, core=core))
             legs.update(legs_to_core(net, cards[-1]))
-        return maps.commute_map(cards, layers=layers, legs=legs, tiles=tiles)
+        return maps.commute_map(cards, layers=layers, legs=legs, tiles=tiles,
+                                assumptions=assumptions)
     if kind == "scenario":
         from network.scenarios import compare_files
 
         if not place:
             raise InputError("map scenario needs a scenario FILE, e.g. hzcircle map scenario "
                              "scenarios/nantong_ningbo_hsr.yaml")
-        result = compare_files([place], layers=layers, year=year, modes=modes, core=core,
-                               roads=roads, assumptions=assumptions)[0]
-        return maps.comparison_map(result, tiles=tiles)
+        files = place if isinstance(place, list) else [place]
+        results = compare_files(files, layers=layers, year=year, modes=modes, core=core,
+                                roads=roads, assumptions=assumptions)
+        return maps.comparison_map(results, tiles=tiles, assumptions=assumptions)
     raise InputError(f"unknown map kind {kind!r}; use one of {', '.join(MAP_KINDS)}")
+
+
+# ------------------------------------------------------------------------------------------
+# report.html
+# ------------------------------------------------------------------------------------------
+
+_CSS = """body{font:14px/1.45 'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif;
+max-width:1200px;margin:0 auto;padding:16px;color:#222}
+h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;margin-top:28px}
+table{border-collapse:collapse;font-size:12px;margin:8px 0}
+td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}
+tr.within td.y{background:#e5f5e0}.meta{color:#555;font-size:12px}
+figure{margin:12px 0}figure img{max-width:100%;border:1px solid #eee}
+iframe{width:100%;height:620px;border:1px solid #ccc}
+pre{font-size:11px;overflow:auto;background:#f7f7f7;padding:8px}
+"""
+
+
+def _e(value: Any) -> str:
+    import html
+
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _summary_table(cards: list) -> str:
+    rows = []
+    for c in cards:
+        share = c.population_within_hour / c.population_total if c.population_total else 0
+        counties = [z for z in c.zones if z.kind == "county"]
+        cores = [z for z in c.zones if z.kind == "city_core"]
+        rows.append(f"<tr><td>{c.year}</td><td>{c.population_within_hour / 1e6:.2f} M</td>"
+                    f"<td>{share:.1%}</td><td>{sum(z.within_hour for z in counties)}/"
+                    f"{len(counties)}</td><td>{sum(z.within_hour for z in cores)}/"
+                    f"{len(cores)}</td></tr>")
+    return ("<table id='summary'><tr><th>year</th><th>people within the hour</th><th>share</th>"
+            "<th>counties within</th><th>city cores within</th></tr>" + "".join(rows)
+            + "</table>")
+
+
+def _county_table(cards: list) -> str:
+    head = "".join(f"<th>{c.year}</th>" for c in cards)
+    rows = []
+    for i, z in enumerate(cards[0].zones):
+        cells = []
+        for c in cards:
+            zz = c.zones[i]
+            m = None if zz.minutes_to_core is None else max(zz.minutes_to_core,
+                                                            zz.minutes_from_core or 0)
+            mark = " ✓" if zz.within_hour else ""
+            cells.append(f"<td class='y'>{'-' if m is None else f'{m:.0f}'}{mark}</td>")
+        cls = " class='within'" if cards[-1].zones[i].within_hour else ""
+        rows.append(f"<tr{cls}><td>{_e(z.name)} {_e(z.name_zh)}</td><td>{_e(z.city)}</td>"
+                    f"{''.join(cells)}</tr>")
+    return (f"<table id='counties'><tr><th>county / city core</th><th>city</th>{head}</tr>"
+            + "".join(rows) + "</table>")
+
+
+def _scenario_table(comparisons: list) -> str:
+    rows = "".join(
+        f"<tr><td>{_e(c.scenario.name)}{' (hypothetical)' if c.scenario.hypothetical else ''}"
+        f"</td><td>{c.population_within_hour_before / 1e6:.2f} M</td>"
+        f"<td>{c.population_within_hour_after / 1e6:.2f} M</td><td>{len(c.flipped)}</td>"
+        f"<td>{float(c.od_gains['gain'].max()):.0f}</td></tr>" for c in comparisons)
+    return ("<table id='scenarios'><tr><th>scenario</th><th>people within the hour before</th>"
+            "<th>after</th><th>counties flipped</th><th>best county-to-county gain (min)</th>"
+            "</tr>" + rows + "</table>")
+
+
+def report_html(layers: Layers, cards: list, *, assumptions: Assumptions = DEFAULT,
+                maps: dict[str, str] | None = None,
+                figures: dict[str, tuple[list[Path], str]] | None = None,
+                tracker: list[str] | None = None, text: str = "",
+                comparisons: list | None = None) -> str:
+    """One self-contained page: summary and county tables, figures (inline SVG images), maps
+    (each a sandboxed frame holding the whole self-contained map), targets and the text report.
+
+    Every name is HTML-escaped; a map's page goes into an escaped ``srcdoc`` attribute and
+    figures into ``data:`` images, so nothing in them can run in the report's own context.
+    """
+    import base64
+
+    from network.provenance import VERSION
+
+    parts = [f"<h1>Hangzhou metropolitan circle: one-hour commute circle report "
+             f"杭州都市圈一小时通勤圈报告</h1><p class='meta'>hzcircle {_e(VERSION)}; data year "
+             f"{_e(layers.data_year)} (data date {_e(layers.data_date)}); core "
+             f"{_e(cards[0].core)}; modes {_e(cards[0].modes)}; within = both ways ≤ "
+             f"{cards[0].minutes:g} min; {_e(footer(assumptions))}</p>",
+             "<p>Contents: <a href='#s-summary'>summary</a> · <a href='#s-figures'>figures</a> · "
+             "<a href='#s-maps'>maps</a> · <a href='#s-counties'>counties</a> · "
+             "<a href='#s-targets'>targets</a> · <a href='#s-text'>text report</a></p>",
+             "<h2 id='s-summary'>Summary</h2>", _summary_table(cards)]
+    if comparisons:
+        parts += ["<h3>Scenarios</h3>", _scenario_table(comparisons)]
+    if figures:
+        parts.append("<h2 id='s-figures'>Figures</h2>")
+        for stem, (paths, caption) in figures.items():
+            svg = next((p for p in paths if p.suffix == ".svg"), None)
+            if svg is None:
+                continue
+            data = base64.b64encode(svg.read_bytes()).decode("ascii")
+            links = " ".join(f"<a href='figures/{_e(p.name)}'>{_e(p.suffix[1:].upper())}</a>"
+                             for p in paths)
+            parts.append(f"<figure id='fig-{_e(stem)}'><img alt='{_e(caption)}' "
+                         f"src='data:image/svg+xml;base64,{data}'><figcaption>{_e(caption)} "
+                         f"{links}</figcaption></figure>")
+    if maps:
+        parts.append("<h2 id='s-maps'>Maps</h2>")
+        for name, page in maps.items():
+            parts.append(f"<h3>{_e(name)}</h3><iframe class='hz-map' title='{_e(name)}' "
+                         f"sandbox='allow-scripts' srcdoc=\"{_e(page)}\">"
+                         f"</iframe>")
+    parts += ["<h2 id='s-counties'>Counties and city cores: minutes to/from the core (slower "
+              "way; ✓ within the hour)</h2>", _county_table(cards)]
+    if tracker:
+        parts += ["<h2 id='s-targets'>Targets</h2>"] + [f"<pre>{_e(t)}</pre>" for t in tracker]
+    if text:
+        parts.append(f"<h2 id='s-text'>Full text report</h2><details><summary>report.txt</summary>"
+                     f"<pre>{_e(text)}</pre></details>")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<title>hzcircle report</title><style>" + _CSS + "</style></head><body>"
+            + "\n".join(parts) + "</body></html>\n")

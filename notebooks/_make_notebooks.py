@@ -23,7 +23,7 @@ NOTEBOOKS = {
                  "layers = load_layers()\n"
                  "{name: len(getattr(layers, name)) for name in ('stations', 'services', "
                  "'expressways', 'zones')}"),
-        ("code", "maps.network_map(layers, year=2025, tiles='osm')"),
+        ("code", "maps.network_map(layers, year=2025)"),
         ("md", "## Three queries"),
         ("code", "import pandas as pd\n\nnet = Network(layers, year=2025, modes='rail')\n"
                  "for a, b in [('Hangzhou East', 'Shaoxing North'), ('Hangzhou', 'Huzhou'), "
@@ -63,9 +63,8 @@ NOTEBOOKS = {
                  "surface = travel_time_surface(net, 'Hangzhou')\n"
                  "iso = surface.isochrones([30, 45, 60, 90])\n"
                  "iso[['minutes', 'area_km2', 'population']]"),
-        ("code", "maps.isochrone_map(iso, layers=layers, origin=net.resolve('Hangzhou'), "
-                 "tiles='osm')"),
-        ("code", "maps.commute_map([cards[2020], cards[2025]], layers=layers, tiles='osm')"),
+        ("code", "maps.isochrone_map(iso, layers=layers, origin=net.resolve('Hangzhou'))"),
+        ("code", "maps.commute_map([cards[2020], cards[2025]], layers=layers)"),
     ],
     "03_what_if.ipynb": [
         ("md", "# What if?\n\nWrite a scenario in YAML, compare it with the baseline, and map "
@@ -86,7 +85,7 @@ NOTEBOOKS = {
                  "result = compare(layers, scenario, year=2025, modes='rail')\n"
                  "print(format_comparison(result))"),
         ("code", "result.od_gains.head(10)"),
-        ("code", "from network import maps\n\nmaps.comparison_map(result, tiles='osm')"),
+        ("code", "from network import maps\n\nmaps.comparison_map(result)"),
     ],
     "04_osm_roads.ipynb": [
         ("md", "# Bringing your own OSM roads\n\nImport an OSM XML extract (here the small "
