@@ -7,8 +7,12 @@ so that ``hzcircle --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
+import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,10 +25,14 @@ LEVELS = ("county", "city")
 DEFAULT_MODES = "rail"
 
 
-def _layers(args: argparse.Namespace) -> Any:
+def _layers(args: argparse.Namespace, *, validate: bool = True) -> Any:
+    """Load the layers and check them with the rules of ``hzcircle layers check`` (a command
+    never computes on layers the check rejects)."""
     from network.layers import load_layers
+    from network.validate import require_valid
 
-    return load_layers(args.layers)
+    layers = load_layers(args.layers)
+    return require_valid(layers) if validate else layers
 
 
 def _assumptions(args: argparse.Namespace) -> Any:
@@ -96,7 +104,7 @@ def _progress(message: str) -> None:
 def cmd_layers_check(args: argparse.Namespace) -> int:
     from network.validate import check_layers
 
-    layers = _layers(args)
+    layers = _layers(args, validate=False)
     problems = check_layers(layers)
     for p in problems:
         print(p)
@@ -204,15 +212,42 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Largest travel time an option may give (minutes): a day.
+MAX_MINUTES = 1440.0
+#: Bounds of --cell-km (km): finer than the grid module allows is refused there; coarser than
+#: this leaves a handful of cells over the whole circle.
+MAX_CELL_KM = 20.0
+
+
 def _thresholds(text: str) -> list[float]:
+    from network._errors import shorten
     from network.surface import check_thresholds
 
     try:
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise HzCircleError(
-            f"--minutes {text!r}: give numbers separated by commas, e.g. 30,45,60,90") from None
+        raise HzCircleError(f"--minutes {shorten(text, 60)}: give numbers separated by commas, "
+                            "e.g. 30,45,60,90") from None
+    for v in values:
+        if not math.isfinite(v) or v > MAX_MINUTES:
+            raise HzCircleError(f"--minutes {shorten(text, 60)}: {v:g} is not a number of minutes "
+                                f"from 0 to {MAX_MINUTES:g}; give e.g. 30,45,60,90")
     return check_thresholds(values)
+
+
+def _minutes(value: float | None) -> float | None:
+    """Check a single --minutes threshold (finite, in (0, MAX_MINUTES])."""
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_MINUTES):
+        raise HzCircleError(f"--minutes {value:g}: give a number of minutes above 0 and up to "
+                            f"{MAX_MINUTES:g}, e.g. 60")
+    return value
+
+
+def _cell_km(value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_CELL_KM):
+        raise HzCircleError(f"--cell-km {value:g}: give a cell size in km above 0 and up to "
+                            f"{MAX_CELL_KM:g}, e.g. 1")
+    return value
 
 
 def cmd_isochrone(args: argparse.Namespace) -> int:
@@ -220,10 +255,13 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
     from network.surface import travel_time_surface
 
     out = check_suffix(check_writable(args.output), VECTOR_SUFFIXES)
+    if args.cells:
+        check_writable(out.with_name(out.stem + "_cells" + out.suffix))
     minutes = _thresholds(args.minutes)
+    cell_km = _cell_km(args.cell_km)
     layers = _layers(args)
     net = _network(args, layers, _year(args, layers), args.modes)
-    grid = net.grid(args.cell_km)
+    grid = net.grid(cell_km)
     surface = travel_time_surface(net, args.place, reverse=args.reverse, grid=grid)
     frame = surface.isochrones(minutes)
     meta = _provenance(args, layers, year=net.year, modes=net.modes, origin=surface.origin,
@@ -241,18 +279,21 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
 
 
 def _years(args: argparse.Namespace, layers: Any) -> list[int]:
-    if args.years:
+    from network._errors import shorten
+
+    text = shorten(args.years, 60)
+    if args.years is not None:
         try:
             years = [int(y) for y in args.years.split(",") if y.strip()]
         except ValueError:
-            raise HzCircleError(f"--years {args.years!r}: give years separated by commas, "
+            raise HzCircleError(f"--years {text}: give years separated by commas, "
                                 "e.g. 2019,2020,2022,2025") from None
     else:
         years = [_year(args, layers)]
     if not years:
-        raise HzCircleError(f"--years {args.years!r}: give at least one year, e.g. 2020,2025")
+        raise HzCircleError(f"--years {text}: give at least one year, e.g. 2020,2025")
     if len(set(years)) != len(years):
-        raise HzCircleError(f"--years {args.years!r}: a year is repeated; give each year once")
+        raise HzCircleError(f"--years {text}: a year is repeated; give each year once")
     from network.years import check_year
 
     return [check_year(layers, y) for y in years]
@@ -261,6 +302,7 @@ def _years(args: argparse.Namespace, layers: Any) -> list[int]:
 def cmd_commute_circle(args: argparse.Namespace) -> int:
     from network.scorecard import flips, format_scorecard, format_years, scorecard
 
+    _minutes(args.minutes)
     layers = _layers(args)
     years = _years(args, layers)
     cards, nets = [], {}
@@ -321,11 +363,11 @@ def cmd_scenario_check(args: argparse.Namespace) -> int:
 
 def cmd_scenario_compare(args: argparse.Namespace) -> int:
     from network import maps
-    from network._io import check_writable
+    from network._io import check_suffix, check_writable
     from network.scenarios import compare_files, format_comparison
 
     if args.map:
-        check_writable(args.map)
+        check_suffix(check_writable(args.map), (".html", ".htm"))
     layers = _layers(args)
     year = _years(args, layers)[0]
     results = compare_files(args.files, layers=layers, year=year, modes=args.modes,
@@ -370,13 +412,12 @@ def cmd_osm_import(args: argparse.Namespace) -> int:
 def cmd_osm_download(args: argparse.Namespace) -> int:
     from network import osm
 
+    from network._io import check_writable
+
+    check_writable(args.output)
     bbox = None
     if args.bbox:
-        try:
-            bbox = tuple(float(v) for v in args.bbox.split(","))
-        except ValueError:
-            raise HzCircleError("--bbox west,south,east,north in degrees, e.g. "
-                                "120.0,30.1,120.3,30.4") from None
+        bbox = _bbox(args.bbox)
     elif args.circle:
         from network.layers import load_layers
 
@@ -385,6 +426,24 @@ def cmd_osm_download(args: argparse.Namespace) -> int:
     path = osm.save(G, args.output)
     print(f"wrote {path}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges")
     return 0
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    """Parse --bbox west,south,east,north (degrees, finite, west < east, south < north)."""
+    from network._errors import shorten
+
+    hint = "give --bbox west,south,east,north in degrees, e.g. 120.0,30.1,120.3,30.4"
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise HzCircleError(f"--bbox {shorten(text, 60)}: {hint}") from None
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise HzCircleError(f"--bbox {shorten(text, 60)}: four finite numbers needed; {hint}")
+    w, s, e, n = values
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise HzCircleError(f"--bbox {shorten(text, 60)}: needs west < east and south < north "
+                            f"within -180..180, -90..90; {hint}")
+    return w, s, e, n
 
 
 def cmd_map(args: argparse.Namespace) -> int:
@@ -615,9 +674,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings(), _protect_inputs(args):
+            if not os.environ.get("HZCIRCLE_DEBUG"):
+                warnings.simplefilter("ignore")  # library warnings are not the user's business
+            return int(args.func(args))
     except HzCircleError as exc:
-        print(f"hzcircle: error: {exc}", file=sys.stderr)
+        print(f"hzcircle: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except RecursionError:
+        print("hzcircle: error: an input is nested too deeply to read; simplify it",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("hzcircle: interrupted; no output was written", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error message on one line (a scenario lists its problems one per line: the first
+    is shown with the count of the others)."""
+    lines = [ln for ln in str(exc).splitlines() if ln.strip()] or [type(exc).__name__]
+    more = f" (and {len(lines) - 1} more problem(s))" if len(lines) > 1 else ""
+    return lines[0] + more
+
+
+def _input_paths(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """The files and folders a command reads: outputs may not overwrite or enter them."""
+    from network.layers import default_layers_path
+
+    folders = [str(args.layers or default_layers_path())] if hasattr(args, "layers") else []
+    files = [getattr(args, name, None) for name in ("roads", "assumptions", "file")]
+    files += list(getattr(args, "files", None) or [])
+    if getattr(args, "kind", None) == "scenario" and getattr(args, "place", None):
+        files.append(args.place)
+    return [f for f in files if f], folders
+
+
+@contextlib.contextmanager
+def _protect_inputs(args: argparse.Namespace) -> Any:
+    from network._io import protected
+
+    files, folders = _input_paths(args)
+    with protected(files, folders):
+        yield

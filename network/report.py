@@ -8,14 +8,15 @@ honouring an OSM road graph and the assumptions like every other command.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from network._errors import InputError
-from network._io import check_writable, write_text_atomic, write_vector
+from network._io import Staging, check_not_input, check_writable, staged, write_text_atomic, write_vector
 from network.assumptions import DEFAULT, Assumptions
 from network.graph import DEFAULT_MODES
 from network.provenance import footer, provenance
@@ -72,13 +73,24 @@ def run_report(layers: Layers, *, years: list[int], output_dir: str | Path,
     from the Hangzhou core (rail and any mode, last year) and three maps.
 
     Writes ``report.txt`` and the isochrone GeoJSON files to ``output_dir`` and the HTML maps
-    to ``maps_dir``; each file is written atomically and records its provenance.
+    to ``maps_dir``; each file records its provenance. The report is all or nothing: every
+    file is staged and moved into place only once all were written; on any error no file is
+    left and folders the run created are removed.
     """
+    with _output_folders(output_dir, maps_dir) as (outdir, mapdir), staged() as stage:
+        return _run_report(layers, years=years, outdir=outdir, mapdir=mapdir, stage=stage,
+                           modes=modes, roads=roads, assumptions=assumptions, offline=offline,
+                           progress=progress)
+
+
+def _run_report(layers: Layers, *, years: list[int], outdir: Path, mapdir: Path, stage: Staging,
+                modes: str, roads: nx.MultiDiGraph | None, assumptions: Assumptions,
+                offline: bool, progress: Callable[[str], None]) -> Report:
+    """The body of :func:`run_report`: every file goes to ``stage.path(final)``."""
     from network.scorecard import flips, format_scorecard, format_years, scorecard
     from network.surface import travel_time_surface
     from network.targets import format_tracker, track
 
-    outdir, mapdir = _folder(output_dir), _folder(maps_dir)
     nets = Networks(layers, roads, assumptions)
     t0 = time.perf_counter()
 
@@ -102,32 +114,49 @@ def run_report(layers: Layers, *, years: list[int], output_dir: str | Path,
         net = nets.get(last, m)
         frame = travel_time_surface(net, "city:hangzhou").isochrones(list(REPORT_MINUTES))
         path = outdir / f"isochrones_hangzhou_core_{last}_{m}.geojson"
-        files.append(write_vector(frame, check_writable(path), metadata=provenance(
-            assumptions, layers=layers, year=last, modes=m, origin="city:hangzhou")))
+        write_vector(frame, stage.path(path), metadata=provenance(
+            assumptions, layers=layers, year=last, modes=m, origin="city:hangzhou"))
+        files.append(path)
         sections.append(f"wrote {path}")
     step("maps...")
     for name, m in _report_maps(layers, cards, nets, modes).items():
-        path = check_writable(mapdir / name)
+        path = mapdir / name
         from network import maps
 
-        size = maps.save_map(m, path, offline=offline)
+        size = maps.save_map(m, stage.path(path), offline=offline)
         files.append(path)
         sections.append(f"wrote {path} ({size / 1e6:.2f} MB)")
     text = "\n\n".join(sections)
-    files.append(write_text_atomic(outdir / "report.txt", text + "\n"))
+    write_text_atomic(stage.path(outdir / "report.txt"), text + "\n")
+    files.append(outdir / "report.txt")
     step(f"done; report in {outdir / 'report.txt'}")
     return Report(text, files)
 
 
-def _folder(path: str | Path) -> Path:
-    folder = Path(path)
+@contextlib.contextmanager
+def _output_folders(*paths: str | Path) -> Iterator[list[Path]]:
+    """Check and create the output folders; on an error remove the ones this run created."""
+    created: list[Path] = []
+    folders = [Path(p) for p in paths]
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create folder {folder}: {exc.strerror or exc}; "
-                         "choose a writable place") from None
-    check_writable(folder / "probe")
-    return folder
+        for folder in folders:
+            check_not_input(folder)
+            missing = [d for d in [folder, *folder.parents] if not d.exists()]
+            if folder.exists() and not folder.is_dir():
+                raise InputError(f"output folder {folder} is a file; choose a folder")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"cannot create folder {folder}: {exc.strerror or exc}; "
+                                 "choose a writable place") from None
+            created += reversed(missing)
+            check_writable(folder / "probe")
+        yield folders
+    except BaseException:
+        for d in reversed(created):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        raise
 
 
 def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str) -> dict[str, Any]:
