@@ -84,6 +84,17 @@ def check_not_input(path: str | os.PathLike[str]) -> Path:
         if target == d or d in target.parents:
             raise OutputError(f"output {path} lies inside the layers folder {d}, an input; "
                               "write outputs elsewhere")
+    if folders and target.is_file():  # a hard link elsewhere to a file of an input folder
+        st = target.stat()
+        for d in folders:
+            for f in d.rglob("*"):
+                try:
+                    fs = f.stat()
+                except OSError:
+                    continue
+                if (fs.st_dev, fs.st_ino) == (st.st_dev, st.st_ino):
+                    raise OutputError(f"output {path} is a link to {f}, an input of this "
+                                      "command; choose another output path")
     return Path(path)
 
 
@@ -196,7 +207,7 @@ def write_atomic(path: str | os.PathLike[str], writer: Callable[[Path], object])
             os.replace(tmp, target)
         except OutputError:
             raise
-        except Exception as exc:  # noqa: BLE001 - OSError, pyogrio/pyarrow/sqlite write errors
+        except Exception as exc:
             raise OutputError(f"cannot write {target}: {_reason(exc)}; check the disk space "
                               "and permissions of the folder") from None
     return target

@@ -411,7 +411,6 @@ def cmd_osm_import(args: argparse.Namespace) -> int:
 
 def cmd_osm_download(args: argparse.Namespace) -> int:
     from network import osm
-
     from network._io import check_writable
 
     check_writable(args.output)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from network._errors import LayerError
+from network._errors import LayerError, shorten
 from network.geo import CRS_WGS84
 
 if TYPE_CHECKING:
@@ -314,7 +314,8 @@ def _typed_column(frame: pd.DataFrame, col: Column, schema: Schema) -> list[Any]
         if raw == "":
             if col.required:
                 raise LayerError(
-                    f"{schema.path_hint}: feature {row_id}: field '{col.name}' is empty; "
+                    f"{schema.path_hint}: feature {shorten(row_id, 60)[1:-1]}: field "
+                    f"'{col.name}' is empty; "
                     f"fill it in (it is required)"
                 )
             out.append(None)
@@ -323,8 +324,9 @@ def _typed_column(frame: pd.DataFrame, col: Column, schema: Schema) -> list[Any]
             out.append(_coerce(raw, col.kind))
         except ValueError as exc:
             raise LayerError(
-                f"{schema.path_hint}: feature {row_id}: field '{col.name}' = {raw!r} is not a "
-                f"valid {col.kind} ({exc}); correct the value"
+                f"{schema.path_hint}: feature {shorten(row_id, 60)[1:-1]}: field '{col.name}' = "
+                f"{shorten(raw, 60)} is not a valid {col.kind} ({shorten(str(exc), 80)[1:-1]}); "
+                "correct the value"
             ) from None
     return out
 
@@ -343,9 +345,15 @@ def _read_raw(path: Path, schema: Schema) -> pd.DataFrame:
     try:
         if schema.geometry is None:
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        import warnings
+
         import geopandas as gpd
 
-        return gpd.read_file(path)
+        with warnings.catch_warnings():
+            # GDAL reports bad coordinates as warnings from a C callback; the geometry checks
+            # below name the feature instead
+            warnings.simplefilter("ignore")
+            return gpd.read_file(path)
     except UnicodeDecodeError as exc:
         raise LayerError(
             f"{schema.path_hint}: not UTF-8 text ({exc.reason} at byte {exc.start}); "

@@ -333,7 +333,8 @@ def check_layers(layers: Layers) -> list[Problem]:
     """
     last_year = layers.last_year()
     problems: list[Problem] = []
-    for check in (_names, _unique_ids, _enums, _rail_refs, _other_refs, _stop_sequences, _numbers, _coordinates,
+    for check in (_names, _unique_ids, _enums, _rail_refs, _other_refs, _stop_sequences, _numbers,
+                  _coordinates,
                   _implied_speeds, _road_lengths, _population, _connected):
         problems.extend(check(layers))
     problems.extend(_dates(layers, last_year))

@@ -40,7 +40,8 @@ def run(*args: str, layers=TINY, cwd: Path | None = None, env: dict | None = Non
     full = {**os.environ, "HZCIRCLE_LAYERS": str(layers), "PYTHONDONTWRITEBYTECODE": "1",
             **(env or {})}
     return subprocess.run([sys.executable, "-m", "network", *args], capture_output=True,
-                          text=True, env=full, timeout=int(os.environ.get("HZ_TEST_TIMEOUT", "180")), cwd=cwd, **kw)
+                          text=True, env=full, cwd=cwd, **kw,
+                          timeout=int(os.environ.get("HZ_TEST_TIMEOUT", "180")))
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -285,7 +286,7 @@ CASES: list[tuple[str, str, Callable[[Path], None], list[str], str]] = [
     ("layers", "fifo-metadata", lambda r: ((r / "layers" / "metadata.json").unlink(),
                                           os.mkfifo(r / "layers" / "metadata.json")),
      TT, "not a regular file"),
-    ("layers", "layers-is-file", nothing, TT + ["--layers", "s.yaml"], "not a folder"),
+    ("layers", "layers-is-file", nothing, [*TT, "--layers", "s.yaml"], "not a folder"),
     # -- 5. numeric options, names, long input ----------------------------------------------
     ("numbers", "minutes-inf", nothing,
      ["isochrone", "Alpha", "--minutes", "30,inf", "-o", "i.geojson"], "--minutes"),
@@ -304,7 +305,7 @@ CASES: list[tuple[str, str, Callable[[Path], None], list[str], str]] = [
     ("numbers", "years-comma", nothing, ["commute-circle", "--years", ","], "--years"),
     ("numbers", "years-duplicate", nothing, ["commute-circle", "--years", "2020,2020"], "repeated"),
     ("numbers", "years-report-comma", nothing, ["report", "--years", ","], "--years"),
-    ("numbers", "year-huge", nothing, TT[:3] + ["--year", "99999999999999999999999"], "year"),
+    ("numbers", "year-huge", nothing, [*TT[:3], "--year", "99999999999999999999999"], "year"),
     ("numbers", "compare-years-comma", nothing,
      ["scenario", "compare", "s.yaml", "--year", "2020", "--years", ","], "--years"),
     ("numbers", "bbox-three", nothing, ["osm", "download", "--bbox", "120,30,121", "-o", "r.graphml"],
@@ -317,7 +318,7 @@ CASES: list[tuple[str, str, Callable[[Path], None], list[str], str]] = [
      "ambiguous"),
     ("numbers", "long-name", nothing, ["travel-time", "x" * 100_000, "Alpha", "--year", "2020"],
      "unknown place"),
-    ("numbers", "set-inf", nothing, TT + ["--set", "wait_cap_minutes=inf"], "wait_cap_minutes"),
+    ("numbers", "set-inf", nothing, [*TT, "--set", "wait_cap_minutes=inf"], "wait_cap_minutes"),
     # -- 6. writes -------------------------------------------------------------------------
     ("writes", "report-maps-unwritable", nothing,
      ["report", "--years", "2020", "-o", "out", "--maps-dir", "/proc/hz-maps"], "/proc/hz-maps"),

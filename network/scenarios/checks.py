@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
 
     from network.layers import Layers
+import itertools
+
 from network._errors import shorten
 from network.scenarios.spec import CLASSES, FIELDS, TYPES, _slug
 from network.validate import ID_RESERVED_RE, markup_problem
@@ -238,7 +240,7 @@ def _check_adjust_speed(c: _Check, m: dict, i: int, state: dict) -> None:
     if not known:
         return
     stops = state["stops"].get(m["service"], [])
-    valid = {f"{a}-{b}" for a, b in zip(stops, stops[1:], strict=False)}
+    valid = {f"{a}-{b}" for a, b in itertools.pairwise(stops)}
     for key in [*hops, *(m.get("hop_minutes") or {})]:
         if key not in valid:
             c.err(m, "hops" if key in hops else "hop_minutes",
