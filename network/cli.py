@@ -11,10 +11,11 @@ import contextlib
 import json
 import math
 import os
+import re
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from network._errors import HzCircleError
 
@@ -492,7 +493,7 @@ def _add_common(p: argparse.ArgumentParser, *, year: bool = False, modes: bool =
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hzcircle",
         description="Transport-network analyzer for the Hangzhou metropolitan circle "
                     "(Hangzhou, Huzhou, Jiaxing, Shaoxing, Quzhou, Huangshan).",
@@ -691,12 +692,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+_LONG_WORD = re.compile(r"\S{101,}")
+
+
+def _short_words(text: str) -> str:
+    """Cut every run of more than 100 non-space characters (a pasted file, a 100,000-character
+    name) to its start and its length, keeping the rest of the message."""
+    return _LONG_WORD.sub(lambda m: f"{m.group()[:60]}...({len(m.group()):,} characters)", text)
+
+
 def _one_line(exc: BaseException) -> str:
     """The error message on one line (a scenario lists its problems one per line: the first
-    is shown with the count of the others)."""
+    is shown with the count of the others), long words shortened."""
     lines = [ln for ln in str(exc).splitlines() if ln.strip()] or [type(exc).__name__]
     more = f" (and {len(lines) - 1} more problem(s))" if len(lines) > 1 else ""
-    return lines[0] + more
+    return _short_words(lines[0] + more)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with long values shortened in its error line."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_short_words(message))
+
+
+def _check_input_files(files: list[str]) -> None:
+    """Refuse input files that are FIFOs or devices before anything reads them (reading would
+    block or never end)."""
+    import stat
+
+    for f in files:
+        try:
+            mode = os.stat(f).st_mode
+        except OSError:
+            continue  # missing: the reader says so with its own hint
+        if not stat.S_ISREG(mode):
+            raise HzCircleError(f"{_short_words(str(f))}: not a regular file (a folder, FIFO or "
+                                "device); give a file")
 
 
 def _input_paths(args: argparse.Namespace) -> tuple[list[str], list[str]]:
@@ -716,5 +748,6 @@ def _protect_inputs(args: argparse.Namespace) -> Any:
     from network._io import protected
 
     files, folders = _input_paths(args)
+    _check_input_files(files)
     with protected(files, folders):
         yield

@@ -246,3 +246,25 @@ def test_layers_checked_once_per_content(tmp_path):
             require_valid(changed)
     finally:
         del os.environ["HZCIRCLE_CACHE"]
+
+
+@pytest.mark.slow
+def test_report_is_all_or_nothing(real_layers, tmp_path, monkeypatch):
+    """A report whose last step fails leaves no file and no folder it created; one that
+    succeeds writes every file and no staging folder."""
+    from network import report as report_mod
+
+    def broken_maps(*args, **kwargs):
+        raise OutputError("cannot write maps: simulated failure after the isochrones")
+
+    out, maps_dir = tmp_path / "out" / "deep", tmp_path / "maps"
+    monkeypatch.setattr(report_mod, "_report_maps", broken_maps)
+    with pytest.raises(OutputError, match="simulated"):
+        report_mod.run_report(real_layers, years=[2026], output_dir=out, maps_dir=maps_dir)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    rep = report_mod.run_report(real_layers, years=[2026], output_dir=out, maps_dir=maps_dir)
+    assert all(p.is_file() for p in rep.files) and len(rep.files) >= 5
+    names = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(tmp_path)) for p in rep.files)
+    assert not [p for p in tmp_path.rglob(".*")]  # no staging folder or temporary left
