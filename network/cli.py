@@ -252,7 +252,7 @@ def _cell_km(value: float | None) -> float | None:
 
 
 def cmd_isochrone(args: argparse.Namespace) -> int:
-    from network._io import VECTOR_SUFFIXES, check_suffix, check_writable, write_vector
+    from network._io import VECTOR_SUFFIXES, check_suffix, check_writable, staged, write_vector
     from network.surface import travel_time_surface
 
     out = check_suffix(check_writable(args.output), VECTOR_SUFFIXES)
@@ -267,10 +267,12 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
     frame = surface.isochrones(minutes)
     meta = _provenance(args, layers, year=net.year, modes=net.modes, origin=surface.origin,
                        reverse=args.reverse, cell_km=grid.cell_km)
-    write_vector(frame, out, metadata=meta)
+    with staged() as stage:  # the isochrones and their cells: both or neither
+        write_vector(frame, stage.path(out), metadata=meta)
+        if args.cells:
+            cells_out = out.with_name(out.stem + "_cells" + out.suffix)
+            write_vector(surface.cells(), stage.path(cells_out), metadata=meta)
     if args.cells:
-        cells_out = check_writable(out.with_name(out.stem + "_cells" + out.suffix))
-        write_vector(surface.cells(), cells_out, metadata=meta)
         print(f"wrote {cells_out}")
     for r in frame.itertuples():
         print(f"  {r.minutes:>5g} min  {r.area_km2:>9,.0f} km2  {r.population:>12,} people")

@@ -61,6 +61,25 @@ def test_full_disk_every_format(fmt, args, tmp_path):
     assert snapshot(tmp_path) == before  # no partial file, no temporary file
 
 
+def _medium_disk() -> None:
+    """In the child: files may not grow past 100 kB (the isochrones fit, their cells do not)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+
+def test_isochrone_and_cells_both_or_neither(tmp_path):
+    r = run("isochrone", "Alpha", "--year", "2020", "--cells", "-o", "i.geojson", cwd=tmp_path,
+            preexec_fn=_medium_disk,
+            env={"HZCIRCLE_CACHE": str(tmp_path.parent / f"{tmp_path.name}-cache")})
+    assert r.returncode == 2 and "i_cells.geojson" in r.stderr, r.stderr[-2000:]
+    assert list(tmp_path.iterdir()) == []  # the isochrones were written, then withdrawn
+    r = run("isochrone", "Alpha", "--year", "2020", "--cells", "-o", "i.geojson", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["i.geojson", "i_cells.geojson"]
+    assert (tmp_path / "i.geojson").stat().st_size < 100_000 < (tmp_path / "i_cells.geojson"
+                                                                  ).stat().st_size
+
+
 def test_permission_error_one_line(tmp_path, monkeypatch):
     def deny(tmp):
         raise PermissionError(13, "Permission denied")

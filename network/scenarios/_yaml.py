@@ -33,6 +33,13 @@ class _Map(dict):
     key_lines: dict
 
 
+class _Seq(list):
+    """A YAML list that remembers its line and the line of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list
+
+
 def _check_events(text: str, where: str) -> None:
     """Refuse deep nesting and too many aliases while streaming the parser's events (no
     recursion, nothing built)."""
@@ -109,7 +116,14 @@ def _load_yaml(text: str, where: str) -> Any:
             m.key_lines[key] = line
         return m
 
+    def construct_sequence(loader: Any, node: Any, deep: bool = False) -> _Seq:
+        seq = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return seq
+
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence)
     try:
         _check_events(text, where)
         loader = Loader(text)

@@ -38,6 +38,7 @@ class _Check:
     where: str
     layers: Layers
     errors: list[str] = field(default_factory=list)
+    item_lines: list[int] = field(default_factory=list)  # line of each modification
 
     def err(self, m: dict, key: str | None, msg: str, index: int | None = None) -> None:
         line = (getattr(m, "key_lines", {}).get(key) if key else None) or getattr(m, "line", 0)
@@ -201,7 +202,10 @@ def _str_list(c: _Check, m: dict, key: str, i: int) -> list[str]:
 
 def _check_modification(c: _Check, m: Any, i: int, state: dict) -> None:
     if not isinstance(m, dict):
-        c.errors.append(f"{c.where}: modifications[{i}]: each modification must be a mapping")
+        lines = getattr(c, "item_lines", None) or []
+        line = f":{lines[i]}" if i < len(lines) else ""
+        c.errors.append(f"{c.where}{line}: modifications[{i}]: each modification must be a "
+                        f"mapping of type and fields, not {shorten(m, 40)}")
         return
     t = m.get("type")
     if not isinstance(t, str) or t not in TYPES:

@@ -18,7 +18,8 @@ def parse_scenario(text: str, layers: Layers, *, where: str = "<scenario>") -> S
     """Parse and validate a scenario; raise :class:`ScenarioError` listing every problem."""
     data = _load_yaml(text, where)
     if not isinstance(data, dict):
-        raise ScenarioError(f"{where}: a scenario is a mapping with name and modifications")
+        raise ScenarioError(f"{where}:1: a scenario is a mapping with name and modifications, "
+                            f"not {_kind(data)}")
     c = _Check(where, layers)
     for key in ("name", "modifications"):
         if key not in data:
@@ -31,6 +32,7 @@ def parse_scenario(text: str, layers: Layers, *, where: str = "<scenario>") -> S
     if not isinstance(mods, list):
         c.err(data, "modifications", "must be a list")
         mods = []
+    c.item_lines = list(getattr(mods, "item_lines", []))
     state = _state(layers)
     for i, m in enumerate(mods):
         _check_modification(c, m, i, state)
@@ -39,6 +41,12 @@ def parse_scenario(text: str, layers: Layers, *, where: str = "<scenario>") -> S
     return Scenario(str(data.get("name", "")).strip(), list(mods),
                     str(data.get("description", "")).strip(), str(data.get("source", "")).strip(),
                     bool(data.get("hypothetical", False)), where)
+
+
+def _kind(data: object) -> str:
+    if data is None:
+        return "an empty file"
+    return "a list" if isinstance(data, list) else f"a {type(data).__name__}"
 
 
 def _check_header(c: _Check, data: dict) -> None:
