@@ -421,9 +421,7 @@ def cmd_osm_download(args: argparse.Namespace) -> int:
     if args.bbox:
         bbox = _bbox(args.bbox)
     elif args.circle:
-        from network.layers import load_layers
-
-        bbox = tuple(load_layers(args.layers).boundaries.total_bounds)
+        bbox = tuple(_layers(args).boundaries.total_bounds)
     G = osm.download(place=args.place, bbox=bbox)
     path = osm.save(G, args.output)
     print(f"wrote {path}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges")
@@ -738,11 +736,28 @@ def _input_paths(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     from network.layers import default_layers_path
 
     folders = [str(args.layers or default_layers_path())] if hasattr(args, "layers") else []
+    files = []
+    for name, value in vars(args).items():  # every argument naming an existing file is an input
+        if name in _OUTPUT_ARGS or name == "func":
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            if (isinstance(v, str) and v and len(v) < 4096 and os.path.lexists(v)
+                    and not os.path.isdir(v)):
+                files.append(v)
+    return files, folders
+
+
+def _input_files(args: argparse.Namespace) -> list[str]:
+    """The arguments that name input files (checked to be regular files before reading)."""
     files = [getattr(args, name, None) for name in ("roads", "assumptions", "file")]
     files += list(getattr(args, "files", None) or [])
     if getattr(args, "kind", None) == "scenario" and getattr(args, "place", None):
         files.append(args.place)
-    return [f for f in files if f], folders
+    return [f for f in files if f]
+
+
+#: The arguments that name outputs (every other argument naming an existing file is an input).
+_OUTPUT_ARGS = frozenset({"output", "output_dir", "maps_dir", "map"})
 
 
 @contextlib.contextmanager
@@ -750,6 +765,6 @@ def _protect_inputs(args: argparse.Namespace) -> Any:
     from network._io import protected
 
     files, folders = _input_paths(args)
-    _check_input_files(files)
+    _check_input_files(_input_files(args))
     with protected(files, folders):
         yield
