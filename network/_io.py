@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import glob
 import json
 import os
 import shutil
@@ -145,7 +146,7 @@ def clean_stale(folder: Path, name: str) -> list[Path]:
     runs: those whose recorded process id no longer runs. Returns what was removed."""
     removed = []
     try:
-        entries = list(folder.glob(f".{name}.*{_TMP_TAG}*"))
+        entries = list(folder.glob(f".{glob.escape(name)}.*{_TMP_TAG}*"))
     except OSError:
         return removed
     for p in entries:

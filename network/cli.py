@@ -353,11 +353,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_scenario_check(args: argparse.Namespace) -> int:
-    from network.scenarios import read_scenario
+    from network.scenarios import ScenarioError, read_scenario
 
     layers = _layers(args)
     for path in args.files:
-        s = read_scenario(path, layers)
+        try:
+            s = read_scenario(path, layers)
+        except ScenarioError as exc:
+            problems = str(exc).splitlines()
+            if len(problems) > 1:  # the full list on stdout; the error line says how many
+                print("\n".join(_short_words(p) for p in problems))
+            raise
         kinds = ", ".join(m["type"] for m in s.modifications)
         print(f"{path}: OK - {s.name}{' (hypothetical)' if s.hypothetical else ''}: "
               f"{len(s.modifications)} modification(s): {kinds}")
