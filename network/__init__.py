@@ -25,6 +25,7 @@ _LAZY = {
     "Layers": "network.layers",
     "default_layers_path": "network.layers",
     "check_layers": "network.validate",
+    "require_valid": "network.validate",
     "Problem": "network.validate",
     "build": "network.graph",
     "MODES": "network.graph",

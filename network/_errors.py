@@ -25,3 +25,16 @@ class UnreachableError(HzCircleError, RuntimeError):
 
 class OutputError(HzCircleError, OSError):
     """An output file cannot be written."""
+
+
+def shorten(text: object, limit: int = 80) -> str:
+    """``repr``-like text of a user value, cut to about ``limit`` characters for messages.
+
+    A 100,000-character name must not be echoed whole in a one-line error.
+    """
+    if not isinstance(text, str):
+        s = repr(text)
+        return s if len(s) <= limit else s[: limit - 20] + f"... ({len(s):,} characters)"
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[: limit - 20] + "...") + f" ({len(text):,} characters)"

@@ -1,16 +1,102 @@
-"""Atomic output writing: write to a temporary file beside the target, then rename."""
+"""Atomic output writing: write to a temporary file beside the target, then rename.
+
+Three guards apply to every writer here:
+
+- **inputs are never overwritten**: :func:`protect` registers input files (layers, scenarios,
+  roads graphs, assumption files) and input folders (the layers folder); :func:`check_writable`
+  refuses any output that resolves (through symlinks and hard links) to one of them or lies
+  inside a protected folder;
+- **all or nothing**: a file is written to a temporary name beside the target and renamed
+  only when complete; :func:`staged` extends this to a set of files (``hzcircle report``);
+- **stale temporaries are cleaned**: temporary names carry the writer's process id, and those
+  of processes that no longer run (killed earlier runs) are removed on the next write.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import glob
 import json
 import os
+import shutil
+import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from network._errors import OutputError
+from network._errors import OutputError, shorten
+
+#: Input files and folders outputs must not overwrite: (files, folders), as resolved paths.
+_PROTECTED: contextvars.ContextVar[tuple[frozenset[Path], frozenset[Path]]] = \
+    contextvars.ContextVar("hzcircle_protected", default=(frozenset(), frozenset()))
+
+
+def _resolved(path: str | os.PathLike[str]) -> Path:
+    return Path(os.path.realpath(os.path.abspath(os.fspath(path))))
+
+
+def protect(files: Iterable[str | os.PathLike[str]] = (),
+            folders: Iterable[str | os.PathLike[str]] = ()) -> contextvars.Token:
+    """Register input ``files`` and ``folders`` that no output may overwrite or enter.
+
+    Returns the token that :func:`unprotect` takes to restore the previous registry; the
+    command line registers every input it was given before it reads any.
+    """
+    old_files, old_folders = _PROTECTED.get()
+    new_files = {_resolved(f) for f in files if f}
+    new_folders = {_resolved(d) for d in folders if d}
+    return _PROTECTED.set((old_files | new_files, old_folders | new_folders))
+
+
+def unprotect(token: contextvars.Token) -> None:
+    """Restore the registry of protected inputs as it was before :func:`protect`."""
+    _PROTECTED.reset(token)
+
+
+@contextlib.contextmanager
+def protected(files: Iterable[str | os.PathLike[str]] = (),
+              folders: Iterable[str | os.PathLike[str]] = ()) -> Iterator[None]:
+    """Context manager form of :func:`protect`."""
+    token = protect(files, folders)
+    try:
+        yield
+    finally:
+        unprotect(token)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_not_input(path: str | os.PathLike[str]) -> Path:
+    """Raise OutputError if ``path`` is (or lies inside) a protected input; else return it."""
+    target = _resolved(path)
+    files, folders = _PROTECTED.get()
+    for f in files:
+        if target == f or _same_file(target, f):
+            raise OutputError(f"output {path} is an input of this command ({f}); it would be "
+                              "overwritten: choose another output path")
+    for d in folders:
+        if target == d or d in target.parents:
+            raise OutputError(f"output {path} lies inside the layers folder {d}, an input; "
+                              "write outputs elsewhere")
+    if folders and target.is_file():  # a hard link elsewhere to a file of an input folder
+        st = target.stat()
+        for d in folders:
+            for f in d.rglob("*"):
+                try:
+                    fs = f.stat()
+                except OSError:
+                    continue
+                if (fs.st_dev, fs.st_ino) == (st.st_dev, st.st_ino):
+                    raise OutputError(f"output {path} is a link to {f}, an input of this "
+                                      "command; choose another output path")
+    return Path(path)
 
 
 def check_writable(path: str | os.PathLike[str]) -> Path:
@@ -19,9 +105,10 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
     Raises
     ------
     OutputError
-        If the folder is missing or not writable, or the path is a folder.
+        If the folder is missing or not writable, the path is a folder or not a regular file
+        (a FIFO, a device), or the path is a protected input (see :func:`protect`).
     """
-    target = Path(path)
+    target = check_not_input(path)
     folder = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise OutputError(f"output path {target} is a folder; give a file name, e.g. {target}/out.csv")
@@ -29,14 +116,59 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
         raise OutputError(f"cannot write {target}: folder {folder} does not exist; create it first")
     if not os.access(folder, os.W_OK):
         raise OutputError(f"cannot write {target}: folder {folder} is not writable; choose another path")
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise OutputError(f"output {target} exists and is not a regular file (a FIFO, device or "
+                          "socket); choose another path")
     return target
+
+
+_TMP_TAG = ".tmp"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but not ours
+        return True
+    return True
+
+
+def clean_stale(folder: Path, name: str) -> list[Path]:
+    """Remove temporaries of ``name`` (files or staging folders) left in ``folder`` by killed
+    runs: those whose recorded process id no longer runs. Returns what was removed."""
+    removed = []
+    try:
+        entries = list(folder.glob(f".{glob.escape(name)}.*{_TMP_TAG}*"))
+    except OSError:
+        return removed
+    for p in entries:
+        parts = p.name[len(name) + 2:].split(".")
+        if not parts or not parts[0].isdigit() or _pid_alive(int(parts[0])):
+            continue
+        with contextlib.suppress(OSError):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+            removed.append(p)
+    return removed
 
 
 @contextlib.contextmanager
 def _temp_beside(target: Path) -> Iterator[Path]:
+    folder = target.parent if str(target.parent) else Path(".")
+    clean_stale(folder, target.name)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}",
-                                        dir=target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.",
+                                        suffix=f"{_TMP_TAG}{target.suffix}", dir=folder)
     except OSError as exc:
         raise OutputError(
             f"cannot write {target}: {exc.strerror or exc}; choose a writable folder"
@@ -46,7 +178,7 @@ def _temp_beside(target: Path) -> Iterator[Path]:
     try:
         yield tmp
     finally:
-        if tmp.exists():
+        with contextlib.suppress(OSError):
             tmp.unlink()
 
 
@@ -73,11 +205,81 @@ def write_atomic(path: str | os.PathLike[str], writer: Callable[[Path], object])
         try:
             writer(tmp)
             os.chmod(tmp, mode)
-        except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}; check the disk "
-                              "space and permissions of the folder") from None
-        os.replace(tmp, target)
+            os.replace(tmp, target)
+        except OutputError:
+            raise
+        except Exception as exc:
+            raise OutputError(f"cannot write {target}: {_reason(exc)}; check the disk space "
+                              "and permissions of the folder") from None
     return target
+
+
+def _reason(exc: BaseException) -> str:
+    """One line saying why a write failed (the OS reason when there is one)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {shorten(text, 160)[1:-1]}" if text else type(exc).__name__
+
+
+class Staging:
+    """Outputs written to a hidden staging folder beside each final folder, moved into place
+    together by :func:`staged` only when every one of them was written."""
+
+    def __init__(self, tag: str) -> None:
+        self._tag = tag
+        self._dirs: dict[Path, Path] = {}
+        self.moves: list[tuple[Path, Path]] = []
+
+    def path(self, final: str | os.PathLike[str]) -> Path:
+        """Where to write the output whose final path is ``final``."""
+        final_path = check_writable(final)
+        folder = final_path.parent if str(final_path.parent) else Path(".")
+        key = _resolved(folder)
+        if key not in self._dirs:
+            clean_stale(folder, self._tag)
+            try:
+                self._dirs[key] = Path(tempfile.mkdtemp(
+                    prefix=f".{self._tag}.{os.getpid()}.", suffix=_TMP_TAG, dir=folder))
+            except OSError as exc:
+                raise OutputError(f"cannot write in {folder}: {exc.strerror or exc}; choose a "
+                                  "writable folder") from None
+        staged_path = self._dirs[key] / final_path.name
+        self.moves.append((staged_path, final_path))
+        return staged_path
+
+    def _commit(self) -> None:
+        for staged_path, final in self.moves:
+            if not staged_path.exists():
+                continue
+            try:
+                os.replace(staged_path, final)
+            except OSError as exc:
+                raise OutputError(f"cannot write {final}: {exc.strerror or exc}; check the "
+                                  "permissions of the folder") from None
+
+    def _discard(self) -> None:
+        for d in self._dirs.values():
+            shutil.rmtree(d, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged(tag: str = "hzcircle-stage") -> Iterator[Staging]:
+    """All-or-nothing writing of several files: write each to ``stage.path(final)``; when the
+    block ends without an error every file is moved to its final path, else none is and the
+    staging folders are removed.
+
+    Examples
+    --------
+    >>> with staged() as stage:                                  # doctest: +SKIP
+    ...     write_text_atomic(stage.path("out/report.txt"), text)
+    """
+    stage = Staging(tag)
+    try:
+        yield stage
+        stage._commit()
+    finally:
+        stage._discard()
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
@@ -116,8 +318,7 @@ def write_vector(frame: Any, path: str | os.PathLike[str], *,
         text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
         return write_text_atomic(target, text + "\n")
     if suffix == ".gpkg":
-        return write_atomic(target, lambda tmp: frame.to_file(
-            tmp, driver="GPKG", layer=target.stem, engine="pyogrio", layer_metadata={META_KEY: meta}))
+        return write_atomic(target, lambda tmp: _gpkg(frame, tmp, target.stem, meta))
     return write_atomic(target, lambda tmp: _parquet(frame, tmp, meta))
 
 
@@ -129,6 +330,23 @@ def write_table(frame: Any, path: str | os.PathLike[str], *,
         return write_atomic(target, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8"))
     meta = json.dumps(metadata or {}, ensure_ascii=False, sort_keys=True)
     return write_atomic(target, lambda tmp: _parquet(frame, tmp, meta))
+
+
+#: The timestamp GeoPackage writes into ``gpkg_contents``: fixed, so that identical runs
+#: give byte-identical files (GDAL's ``OGR_CURRENT_DATE``).
+_GPKG_DATE = "2000-01-01T00:00:00.000Z"
+
+
+def _gpkg(frame: Any, tmp: Path, layer: str, meta: str) -> None:
+    import pyogrio
+
+    saved = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_DATE})
+    try:
+        frame.to_file(tmp, driver="GPKG", layer=layer, engine="pyogrio",
+                      layer_metadata={META_KEY: meta})
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": saved})
 
 
 def _parquet(frame: Any, tmp: Path, meta: str) -> None:

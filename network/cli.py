@@ -7,10 +7,15 @@ so that ``hzcircle --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
+import os
+import re
 import sys
+import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from network._errors import HzCircleError
 
@@ -21,10 +26,15 @@ LEVELS = ("county", "city")
 DEFAULT_MODES = "rail"
 
 
-def _layers(args: argparse.Namespace) -> Any:
+def _layers(args: argparse.Namespace, *, validate: bool = True) -> Any:
+    """Load the layers and check them with the rules of ``hzcircle layers check`` (a command
+    never computes on layers the check rejects)."""
     from network.layers import load_layers
+    from network.validate import require_valid
 
     layers = load_layers(args.layers)
+    if validate:
+        layers = require_valid(layers)
     feeds = getattr(args, "gtfs", None)
     if feeds:
         from network.gtfs import import_feeds
@@ -105,7 +115,7 @@ def _progress(message: str) -> None:
 def cmd_layers_check(args: argparse.Namespace) -> int:
     from network.validate import check_layers
 
-    layers = _layers(args)
+    layers = _layers(args, validate=False)
     problems = check_layers(layers)
     for p in problems:
         print(p)
@@ -240,43 +250,77 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Largest travel time an option may give (minutes): a day.
+MAX_MINUTES = 1440.0
+#: Bounds of --cell-km (km): finer than the grid module allows is refused there; coarser than
+#: this leaves a handful of cells over the whole circle.
+MAX_CELL_KM = 20.0
+
+
 def _thresholds(text: str) -> list[float]:
+    from network._errors import shorten
     from network.surface import check_thresholds
 
     try:
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise HzCircleError(
-            f"--minutes {text!r}: give numbers separated by commas, e.g. 30,45,60,90") from None
+        raise HzCircleError(f"--minutes {shorten(text, 60)}: give numbers separated by commas, "
+                            "e.g. 30,45,60,90") from None
+    for v in values:
+        if not math.isfinite(v) or v > MAX_MINUTES:
+            raise HzCircleError(f"--minutes {shorten(text, 60)}: {v:g} is not a number of minutes "
+                                f"from 0 to {MAX_MINUTES:g}; give e.g. 30,45,60,90")
     return check_thresholds(values)
 
 
+def _minutes(value: float | None) -> float | None:
+    """Check a single --minutes threshold (finite, in (0, MAX_MINUTES])."""
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_MINUTES):
+        raise HzCircleError(f"--minutes {value:g}: give a number of minutes above 0 and up to "
+                            f"{MAX_MINUTES:g}, e.g. 60")
+    return value
+
+
+def _cell_km(value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_CELL_KM):
+        raise HzCircleError(f"--cell-km {value:g}: give a cell size in km above 0 and up to "
+                            f"{MAX_CELL_KM:g}, e.g. 1")
+    return value
+
+
 def cmd_isochrone(args: argparse.Namespace) -> int:
-    from network._io import VECTOR_SUFFIXES, check_suffix, check_writable, write_vector
+    from network._io import VECTOR_SUFFIXES, check_suffix, check_writable, staged, write_vector
     from network.surface import travel_time_surface
 
     out = check_suffix(check_writable(args.output), VECTOR_SUFFIXES)
     if args.raster:
         check_suffix(check_writable(args.raster), (".tif", ".tiff"))
+    if args.cells:
+        check_writable(out.with_name(out.stem + "_cells" + out.suffix))
     minutes = _thresholds(args.minutes)
+    cell_km = _cell_km(args.cell_km)
     layers = _layers(args)
     net = _network(args, layers, _year(args, layers), args.modes)
-    grid = net.grid(args.cell_km)
+    grid = net.grid(cell_km)
     from network.places import with_crs
 
-    surface = travel_time_surface(net, with_crs(args.place, args.crs), reverse=args.reverse, grid=grid)
+    surface = travel_time_surface(net, with_crs(args.place, args.crs), reverse=args.reverse,
+                                  grid=grid)
     frame = surface.isochrones(minutes)
     meta = _provenance(args, layers, year=net.year, modes=net.modes, origin=surface.origin,
                        reverse=args.reverse, cell_km=grid.cell_km)
-    write_vector(frame, out, metadata=meta)
-    if args.raster:
-        from network.raster import write_raster
+    with staged() as stage:  # the isochrones, their cells and the raster: all or none
+        write_vector(frame, stage.path(out), metadata=meta)
+        if args.cells:
+            cells_out = out.with_name(out.stem + "_cells" + out.suffix)
+            write_vector(surface.cells(), stage.path(cells_out), metadata=meta)
+        if args.raster:
+            from network.raster import write_raster
 
-        write_raster(surface, args.raster, metadata=meta)
+            write_raster(surface, stage.path(check_writable(args.raster)), metadata=meta)
+    if args.raster:
         print(f"wrote {args.raster}: GeoTIFF of minutes, EPSG:4549, {grid.cell_km:g} km pixels")
     if args.cells:
-        cells_out = check_writable(out.with_name(out.stem + "_cells" + out.suffix))
-        write_vector(surface.cells(), cells_out, metadata=meta)
         print(f"wrote {cells_out}")
     for r in frame.itertuples():
         print(f"  {r.minutes:>5g} min  {r.area_km2:>9,.0f} km2  {r.population:>12,} people")
@@ -286,18 +330,21 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
 
 
 def _years(args: argparse.Namespace, layers: Any) -> list[int]:
-    if args.years:
+    from network._errors import shorten
+
+    text = shorten(args.years, 60)
+    if args.years is not None:
         try:
             years = [int(y) for y in args.years.split(",") if y.strip()]
         except ValueError:
-            raise HzCircleError(f"--years {args.years!r}: give years separated by commas, "
+            raise HzCircleError(f"--years {text}: give years separated by commas, "
                                 "e.g. 2019,2020,2022,2025") from None
     else:
         years = [_year(args, layers)]
     if not years:
-        raise HzCircleError(f"--years {args.years!r}: give at least one year, e.g. 2020,2025")
+        raise HzCircleError(f"--years {text}: give at least one year, e.g. 2020,2025")
     if len(set(years)) != len(years):
-        raise HzCircleError(f"--years {args.years!r}: a year is repeated; give each year once")
+        raise HzCircleError(f"--years {text}: a year is repeated; give each year once")
     from network.years import check_year
 
     return [check_year(layers, y) for y in years]
@@ -359,6 +406,7 @@ def cmd_commute_circle(args: argparse.Namespace) -> int:
         from network.readings import reading_names
 
         reading_names(args.reading)  # a bad name fails before any network is built
+    _minutes(args.minutes)
     layers = _layers(args)
     years = _years(args, layers)
     if args.uncertainty is not None and args.uncertainty < 1:
@@ -415,11 +463,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_scenario_check(args: argparse.Namespace) -> int:
-    from network.scenarios import read_scenario
+    from network.scenarios import ScenarioError, read_scenario
 
     layers = _layers(args)
     for path in args.files:
-        s = read_scenario(path, layers)
+        try:
+            s = read_scenario(path, layers)
+        except ScenarioError as exc:
+            problems = str(exc).splitlines()
+            if len(problems) > 1:  # the full list on stdout; the error line says how many
+                print("\n".join(_short_words(p) for p in problems))
+            raise
         kinds = ", ".join(m["type"] for m in s.modifications)
         print(f"{path}: OK - {s.name}{' (hypothetical)' if s.hypothetical else ''}: "
               f"{len(s.modifications)} modification(s): {kinds}")
@@ -428,11 +482,11 @@ def cmd_scenario_check(args: argparse.Namespace) -> int:
 
 def cmd_scenario_compare(args: argparse.Namespace) -> int:
     from network import maps
-    from network._io import check_writable
+    from network._io import check_suffix, check_writable
     from network.scenarios import compare_files, format_comparison
 
     if args.map:
-        check_writable(args.map)
+        check_suffix(check_writable(args.map), (".html", ".htm"))
     layers = _layers(args)
     year = _years(args, layers)[0]
     results = compare_files(args.files, layers=layers, year=year, modes=args.modes,
@@ -476,18 +530,14 @@ def cmd_osm_import(args: argparse.Namespace) -> int:
 
 def cmd_osm_download(args: argparse.Namespace) -> int:
     from network import osm
+    from network._io import check_writable
 
+    check_writable(args.output)
     bbox = None
     if args.bbox:
-        try:
-            bbox = tuple(float(v) for v in args.bbox.split(","))
-        except ValueError:
-            raise HzCircleError("--bbox west,south,east,north in degrees, e.g. "
-                                "120.0,30.1,120.3,30.4") from None
+        bbox = _bbox(args.bbox)
     elif args.circle:
-        from network.layers import load_layers
-
-        bbox = tuple(load_layers(args.layers).boundaries.total_bounds)
+        bbox = tuple(_layers(args).boundaries.total_bounds)
     G = osm.download(place=args.place, bbox=bbox)
     path = osm.save(G, args.output)
     print(f"wrote {path}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges")
@@ -519,6 +569,23 @@ def cmd_gtfs_validate(args: argparse.Namespace) -> int:
 
     read_feed(args.feed)  # clear one-line errors for a broken feed first
     return _print_validation(validate_feed(args.feed))
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    """Parse --bbox west,south,east,north (degrees, finite, west < east, south < north)."""
+    from network._errors import shorten
+
+    hint = "give --bbox west,south,east,north in degrees, e.g. 120.0,30.1,120.3,30.4"
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise HzCircleError(f"--bbox {shorten(text, 60)}: {hint}") from None
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise HzCircleError(f"--bbox {shorten(text, 60)}: four finite numbers needed; {hint}")
+    w, s, e, n = values
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise HzCircleError(f"--bbox {shorten(text, 60)}: needs west < east and south < north "
+                            f"within -180..180, -90..90; {hint}")
+    return w, s, e, n
 
 
 def cmd_map(args: argparse.Namespace) -> int:
@@ -609,7 +676,7 @@ def _add_map_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hzcircle",
         description="Transport-network analyzer for the Hangzhou metropolitan circle "
                     "(Hangzhou, Huzhou, Jiaxing, Shaoxing, Quzhou, Huangshan).",
@@ -821,9 +888,97 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings(), _protect_inputs(args):
+            if not os.environ.get("HZCIRCLE_DEBUG"):
+                warnings.simplefilter("ignore")  # library warnings are not the user's business
+            return int(args.func(args))
     except HzCircleError as exc:
-        print(f"hzcircle: error: {exc}", file=sys.stderr)
+        print(f"hzcircle: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except RecursionError:
+        print("hzcircle: error: an input is nested too deeply to read; simplify it",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("hzcircle: interrupted; no output was written", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         return 0
+
+
+_LONG_WORD = re.compile(r"\S{101,}")
+
+
+def _short_words(text: str) -> str:
+    """Cut every run of more than 100 non-space characters (a pasted file, a 100,000-character
+    name) to its start and its length, keeping the rest of the message."""
+    return _LONG_WORD.sub(lambda m: f"{m.group()[:60]}...({len(m.group()):,} characters)", text)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error message on one line (a scenario lists its problems one per line: the first
+    is shown with the count of the others), long words shortened."""
+    lines = [ln for ln in str(exc).splitlines() if ln.strip()] or [type(exc).__name__]
+    more = f" (and {len(lines) - 1} more problem(s))" if len(lines) > 1 else ""
+    return _short_words(lines[0] + more)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with long values shortened in its error line."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_short_words(message))
+
+
+def _check_input_files(files: list[str]) -> None:
+    """Refuse input files that are FIFOs or devices before anything reads them (reading would
+    block or never end)."""
+    import stat
+
+    for f in files:
+        try:
+            mode = os.stat(f).st_mode
+        except OSError:
+            continue  # missing: the reader says so with its own hint
+        if not stat.S_ISREG(mode):
+            raise HzCircleError(f"{_short_words(str(f))}: not a regular file (a folder, FIFO or "
+                                "device); give a file")
+
+
+def _input_paths(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """The files and folders a command reads: outputs may not overwrite or enter them."""
+    from network.layers import default_layers_path
+
+    folders = [str(args.layers or default_layers_path())] if hasattr(args, "layers") else []
+    files = []
+    for name, value in vars(args).items():  # every argument naming an existing file is an input
+        if name in _OUTPUT_ARGS or name == "func":
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            if (isinstance(v, str) and v and len(v) < 4096 and os.path.lexists(v)
+                    and not os.path.isdir(v)):
+                files.append(v)
+    return files, folders
+
+
+def _input_files(args: argparse.Namespace) -> list[str]:
+    """The arguments that name input files (checked to be regular files before reading)."""
+    files = [getattr(args, name, None) for name in ("roads", "assumptions", "file")]
+    files += list(getattr(args, "files", None) or [])
+    if getattr(args, "kind", None) == "scenario" and getattr(args, "place", None):
+        files.append(args.place)
+    return [f for f in files if f]
+
+
+#: The arguments that name outputs (every other argument naming an existing file is an input).
+_OUTPUT_ARGS = frozenset({"output", "output_dir", "maps_dir", "map"})
+
+
+@contextlib.contextmanager
+def _protect_inputs(args: argparse.Namespace) -> Any:
+    from network._io import protected
+
+    files, folders = _input_paths(args)
+    _check_input_files(_input_files(args))
+    with protected(files, folders):
+        yield

@@ -10,13 +10,14 @@ structure (files parse, columns present, values of the right type) and raises
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from network._errors import LayerError
+from network._errors import LayerError, shorten
 from network.geo import CRS_WGS84
 
 if TYPE_CHECKING:
@@ -250,7 +251,10 @@ def _coerce(value: str, kind: str) -> Any:
     if kind == "int":
         return int(float(value)) if float(value).is_integer() else int(value)
     if kind == "float":
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError("not a finite number")
+        return number
     if kind == "bool":
         low = value.strip().lower()
         if low in {"1", "true", "yes"}:
@@ -259,10 +263,37 @@ def _coerce(value: str, kind: str) -> Any:
             return False
         raise ValueError("expected 1/0 or true/false")
     if kind == "date":
-        if not _DATE_RE.match(value):
+        m = _DATE_RE.match(value)
+        if not m:
             raise ValueError("expected YYYY, YYYY-MM or YYYY-MM-DD")
+        _check_calendar(value)
         return value
     raise AssertionError(kind)
+
+
+def _check_calendar(value: str) -> None:
+    """Raise ValueError unless a YYYY[-MM[-DD]] text names a real month and day."""
+    import datetime
+
+    parts = [int(p) for p in value.split("-")]
+    try:
+        datetime.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise ValueError("no such date; give YYYY, YYYY-MM or YYYY-MM-DD") from None
+
+
+def check_regular_file(path: Path, hint: str) -> None:
+    """Raise LayerError unless ``path`` is a regular file (refuse FIFOs and devices, which
+    would block or never end, before opening them)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise LayerError(f"{hint}: cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(mode):
+        raise LayerError(f"{hint}: not a regular file (a FIFO, device or folder); replace it "
+                         f"with the layer file (git checkout -- {hint})")
 
 
 def _raw_value(v: Any) -> str:
@@ -283,7 +314,8 @@ def _typed_column(frame: pd.DataFrame, col: Column, schema: Schema) -> list[Any]
         if raw == "":
             if col.required:
                 raise LayerError(
-                    f"{schema.path_hint}: feature {row_id}: field '{col.name}' is empty; "
+                    f"{schema.path_hint}: feature {shorten(row_id, 60)[1:-1]}: field "
+                    f"'{col.name}' is empty; "
                     f"fill it in (it is required)"
                 )
             out.append(None)
@@ -292,8 +324,9 @@ def _typed_column(frame: pd.DataFrame, col: Column, schema: Schema) -> list[Any]
             out.append(_coerce(raw, col.kind))
         except ValueError as exc:
             raise LayerError(
-                f"{schema.path_hint}: feature {row_id}: field '{col.name}' = {raw!r} is not a "
-                f"valid {col.kind} ({exc}); correct the value"
+                f"{schema.path_hint}: feature {shorten(row_id, 60)[1:-1]}: field '{col.name}' = "
+                f"{shorten(raw, 60)} is not a valid {col.kind} ({shorten(str(exc), 80)[1:-1]}); "
+                "correct the value"
             ) from None
     return out
 
@@ -312,9 +345,15 @@ def _read_raw(path: Path, schema: Schema) -> pd.DataFrame:
     try:
         if schema.geometry is None:
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        import warnings
+
         import geopandas as gpd
 
-        return gpd.read_file(path)
+        with warnings.catch_warnings():
+            # GDAL reports bad coordinates as warnings from a C callback; the geometry checks
+            # below name the feature instead
+            warnings.simplefilter("ignore")
+            return gpd.read_file(path)
     except UnicodeDecodeError as exc:
         raise LayerError(
             f"{schema.path_hint}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
@@ -341,7 +380,9 @@ def _empty(schema: Schema) -> pd.DataFrame:
 
 def _check_geometry(frame: gpd.GeoDataFrame, schema: Schema) -> None:
     ids = _row_ids(frame, schema)
-    allowed = {schema.geometry, f"Multi{schema.geometry}"}
+    # points stay single points (their lon/lat are read from them); lines and areas may be multi
+    allowed = ({schema.geometry} if schema.geometry == "Point"
+               else {schema.geometry, f"Multi{schema.geometry}"})
     for row_id, geom in zip(ids, frame.geometry, strict=True):
         if geom is None or geom.is_empty:
             raise LayerError(
@@ -364,13 +405,14 @@ def _load_one(folder: Path, schema: Schema) -> pd.DataFrame:
     import geopandas as gpd
 
     path = folder / schema.filename
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         if schema.optional:
             return _empty(schema)
         raise LayerError(
             f"{schema.path_hint}: file not found in {folder}; restore it "
             f"(git checkout -- {schema.path_hint}) or point {LAYERS_ENV} at a complete folder"
         )
+    check_regular_file(path, schema.path_hint)
     raw = _read_raw(path, schema)
     if len(raw) == 0:  # an empty layer (e.g. a GeoJSON FeatureCollection without features)
         return _empty(schema)
@@ -429,6 +471,9 @@ def load_layers(path: str | os.PathLike[str] | None = None) -> Layers:
         has the wrong type. The message names the file, feature and field.
     """
     folder = Path(path) if path is not None else default_layers_path()
+    if folder.exists() and not folder.is_dir():
+        raise LayerError(f"layers path {folder} is not a folder; pass --layers DIR, the folder "
+                         "that holds stations.geojson")
     if not folder.is_dir():
         hint = (f"unset {LAYERS_ENV} or point it at an existing folder" if os.environ.get(LAYERS_ENV)
                 else "pass --layers DIR, or reinstall the package (its wheel ships the layers)")
@@ -446,8 +491,9 @@ def _read_meta(folder: Path) -> dict[str, Any]:
     import json
 
     path = folder / META_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}
+    check_regular_file(path, f"layers/{META_FILE}")
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

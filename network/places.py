@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from network._errors import UnknownPlaceError
+from network._errors import UnknownPlaceError, shorten
 from network.geo import in_region
 
 if TYPE_CHECKING:
@@ -47,18 +47,22 @@ def _strip_admin(name_zh: str) -> str:
     return name_zh[:-1] if len(name_zh) > 2 and name_zh.endswith(_SUFFIXES_ZH) else name_zh
 
 
-def _index(layers: Layers) -> dict[str, Place]:
-    """Every name a place is known by (normalised) -> the place.
+def _index(layers: Layers) -> dict[str, list[Place]]:
+    """Every name a place is known by (normalised) -> the places known by it, best first.
 
     On a clash the city wins over the county, the county over the airport and the airport over
     the station ("Haining" is the county; "Haining station" or "station:haining" the station).
+    Places of the same kind sharing a name are all kept: :func:`resolve` refuses the name as
+    ambiguous unless they form one station complex.
     """
-    idx: dict[str, Place] = {}
+    idx: dict[str, list[Place]] = {}
 
     def add(p: Place, *keys: str | None) -> None:
         for key in keys:
             if key and str(key).strip():
-                idx.setdefault(_norm(str(key)), p)
+                found = idx.setdefault(_norm(str(key)), [])
+                if all(q.origin != p.origin for q in found):
+                    found.append(p)
 
     for c in layers.cities.itertuples():
         p = city_core(layers, c.id)
@@ -146,7 +150,8 @@ def resolve(layers: Layers, query: str) -> Place:
     if m:
         lon, lat = float(m.group(1)), float(m.group(2))
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise UnknownPlaceError(f"{query!r} is not a valid lon,lat pair; give e.g. 120.21,30.29")
+            raise UnknownPlaceError(f"{shorten(query)} is not a valid lon,lat pair; give e.g. "
+                                    "120.21,30.29")
         lon, lat = _to_wgs84(query, lon, lat, m.group(3))
         if not in_region(layers, lon, lat):
             raise UnknownPlaceError(
@@ -158,11 +163,52 @@ def resolve(layers: Layers, query: str) -> Place:
     idx = _index(layers)
     key = _norm(query)
     if key in idx:
-        return idx[key]
-    close = difflib.get_close_matches(key, list(idx), n=5, cutoff=0.6)
-    names = sorted({f"{idx[c].name} ({idx[c].name_zh})" for c in close})
+        return _unique(layers, query, idx[key])
+    close = (difflib.get_close_matches(key, list(idx), n=5, cutoff=0.6)
+             if len(key) <= _MAX_FUZZY else [])
+    names = sorted({f"{idx[c][0].name} ({idx[c][0].name_zh})" for c in close})
     hint = f" Closest matches: {', '.join(names)}." if names else ""
     raise UnknownPlaceError(
-        f"unknown place {query!r}: not a station, county, city or airport in the layers.{hint} "
-        "Run 'hzcircle stations' for station names, or give lon,lat."
+        f"unknown place {shorten(query)}: not a station, county, city or airport in the "
+        f"layers.{hint} Run 'hzcircle stations' for station names, or give lon,lat."
     )
+
+
+#: Longest query compared for close matches (difflib is quadratic in the length).
+_MAX_FUZZY = 200
+
+
+def _complexes(layers: Layers) -> dict[str, str]:
+    """Station id -> one id standing for its complex (stations linked by same-complex
+    interchanges), for the stations that belong to one."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    frame = layers.interchanges
+    if len(frame) and "same_complex" in frame:
+        for a, b, same in zip(frame["from_station"], frame["to_station"], frame["same_complex"],
+                              strict=True):
+            if same:
+                parent[find(a)] = find(b)
+    return {x: find(x) for x in parent}
+
+
+def _unique(layers: Layers, query: str, places: list[Place]) -> Place:
+    """The one place a name means, or UnknownPlaceError listing the candidates."""
+    best = places[0]
+    same = [p for p in places if p.kind == best.kind]
+    if len(same) > 1:
+        complexes = _complexes(layers)
+        groups = {complexes.get(p.origin, p.origin) for p in same}
+        if len(groups) > 1:
+            ids = [p.origin if ":" in p.origin else f"{p.kind}:{p.origin}" for p in same]
+            listed = ", ".join(f"{p.name} ({key}{', ' + p.name_zh if p.name_zh else ''})"
+                               for p, key in zip(same[:6], ids, strict=False))
+            raise UnknownPlaceError(
+                f"place {shorten(query)} is ambiguous: {len(same)} {best.kind}s are called that "
+                f"({listed}); give one by its id, e.g. {ids[0]}")
+    return best

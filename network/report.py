@@ -8,14 +8,15 @@ honouring an OSM road graph and the assumptions like every other command.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from network._errors import InputError
-from network._io import check_writable, write_text_atomic, write_vector
+from network._io import Staging, check_not_input, check_writable, staged, write_text_atomic, write_vector
 from network.assumptions import DEFAULT, Assumptions
 from network.graph import DEFAULT_MODES
 from network.provenance import footer, provenance
@@ -76,8 +77,10 @@ def run_report(layers: Layers, *, years: list[int], output_dir: str | Path,
 
     Writes ``report.txt``, ``report.html`` and the isochrone GeoJSON files to ``output_dir``,
     the HTML maps to ``maps_dir`` and the figures (PNG and SVG) to ``figures_dir`` (default
-    ``output_dir/figures``); each file is written atomically and records its provenance.
-    ``report.html`` is one self-contained page (maps in sandboxed frames, figures inline).
+    ``output_dir/figures``); each file records its provenance. ``report.html`` is one
+    self-contained page (maps in sandboxed frames, figures inline). The report is all or
+    nothing: every file is staged and moved into place only once all were written; on any
+    error no file is left and folders the run created are removed.
 
     Parameters
     ----------
@@ -95,15 +98,30 @@ def run_report(layers: Layers, *, years: list[int], output_dir: str | Path,
         runs) drawn as a tornado around ``sensitivity_base``.
     """
     from network import maps
-    from network.scorecard import flips, format_scorecard, format_years, scorecard
-    from network.surface import travel_time_surface
-    from network.targets import format_tracker, track
 
     if offline is not None:
         cdn = not offline
     maps.check_tiles(tiles)
-    outdir, mapdir = _folder(output_dir), _folder(maps_dir)
-    figdir = _folder(figures_dir if figures_dir is not None else outdir / "figures")
+    figures = figures_dir if figures_dir is not None else Path(output_dir) / "figures"
+    with _output_folders(output_dir, maps_dir, figures) as (outdir, mapdir, figdir), \
+            staged() as stage:
+        options = {"cdn": cdn, "tiles": tiles, "scenarios": scenarios,
+                   "sensitivity": sensitivity, "sensitivity_base": sensitivity_base}
+        return _run_report(layers, years=years, dirs=(outdir, mapdir, figdir), stage=stage,
+                           modes=modes, roads=roads, assumptions=assumptions, options=options,
+                           progress=progress)
+
+
+def _run_report(layers: Layers, *, years: list[int], dirs: tuple[Path, Path, Path],
+                stage: Staging, modes: str, roads: nx.MultiDiGraph | None,
+                assumptions: Assumptions, options: dict[str, Any],
+                progress: Callable[[str], None]) -> Report:
+    """The body of :func:`run_report`: every file goes to ``stage.path(final)``."""
+    from network.scorecard import flips, format_scorecard, format_years, scorecard
+    from network.surface import travel_time_surface
+    from network.targets import format_tracker, track
+
+    outdir, mapdir, figdir = dirs
     nets = Networks(layers, roads, assumptions)
     t0 = time.perf_counter()
 
@@ -128,54 +146,94 @@ def run_report(layers: Layers, *, years: list[int], output_dir: str | Path,
         net = nets.get(last, m)
         frame = travel_time_surface(net, "city:hangzhou").isochrones(list(REPORT_MINUTES))
         path = outdir / f"isochrones_hangzhou_core_{last}_{m}.geojson"
-        files.append(write_vector(frame, check_writable(path), metadata=provenance(
-            assumptions, layers=layers, year=last, modes=m, origin="city:hangzhou")))
+        write_vector(frame, stage.path(path), metadata=provenance(
+            assumptions, layers=layers, year=last, modes=m, origin="city:hangzhou"))
+        files.append(path)
         sections.append(f"wrote {path}")
     comparisons = []
-    if scenarios:
+    if options["scenarios"]:
         from network.scenarios import compare_files
 
-        step(f"scenarios {last} ({len(scenarios)})...")
-        comparisons = compare_files(list(scenarios), layers=layers, year=last, modes=modes,
-                                    roads=roads, assumptions=assumptions)
-    step("maps...")
-    pages: dict[str, str] = {}
-    for name, m in _report_maps(layers, cards, nets, modes, tiles=tiles,
-                                assumptions=assumptions, comparisons=comparisons).items():
-        path = check_writable(mapdir / name)
-        pages[name] = maps.render_html(m, cdn=cdn)
-        files.append(write_text_atomic(path, pages[name]))
-        sections.append(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+        step(f"scenarios {last} ({len(options['scenarios'])})...")
+        comparisons = compare_files(list(options["scenarios"]), layers=layers, year=last,
+                                    modes=modes, roads=roads, assumptions=assumptions)
+    pages = _write_report_maps(layers, cards, nets, modes, stage=stage, mapdir=mapdir,
+                               options=options, assumptions=assumptions, comparisons=comparisons,
+                               files=files, sections=sections, step=step)
     step("figures...")
-    figs = _report_figures(layers, cards, nets, modes, comparisons, sensitivity,
-                           sensitivity_base)
-    fig_files: dict[str, list[Path]] = {}
-    for stem, (fig, _caption) in figs.items():
-        from network.figures import save_figure
-
-        fig_files[stem] = save_figure(fig, check_writable(figdir / f"{stem}.png").with_suffix(""))
-        files += fig_files[stem]
-        sections.append(f"wrote {', '.join(str(p) for p in fig_files[stem])}")
+    figs = _report_figures(layers, cards, nets, modes, comparisons, options["sensitivity"],
+                           options["sensitivity_base"])
+    fig_files = _write_figures(figs, stage=stage, figdir=figdir, files=files, sections=sections)
     text = "\n\n".join(sections)
-    files.append(write_text_atomic(outdir / "report.txt", text + "\n"))
+    write_text_atomic(stage.path(outdir / "report.txt"), text + "\n")
     html_path = outdir / "report.html"
-    files.append(write_text_atomic(html_path, report_html(
+    write_text_atomic(stage.path(html_path), report_html(
         layers, cards, assumptions=assumptions, maps=pages,
         figures={stem: (fig_files[stem], figs[stem][1]) for stem in figs},
-        tracker=tracker, text=text, comparisons=comparisons)))
+        tracker=tracker, text=text, comparisons=comparisons))
+    files += [outdir / "report.txt", html_path]
     step(f"done; report in {outdir / 'report.txt'} and {html_path}")
     return Report(text, files)
 
 
-def _folder(path: str | Path) -> Path:
-    folder = Path(path)
+def _write_report_maps(layers: Layers, cards: list, nets: Networks, modes: str, *,
+                       stage: Staging, mapdir: Path, options: dict[str, Any],
+                       assumptions: Assumptions, comparisons: list, files: list[Path],
+                       sections: list[str], step: Callable[[str], None]) -> dict[str, str]:
+    from network import maps
+
+    step("maps...")
+    pages: dict[str, str] = {}
+    for name, m in _report_maps(layers, cards, nets, modes, tiles=options["tiles"],
+                                assumptions=assumptions, comparisons=comparisons).items():
+        path = mapdir / name
+        pages[name] = maps.render_html(m, cdn=options["cdn"])
+        write_text_atomic(stage.path(path), pages[name])
+        files.append(path)
+        sections.append(f"wrote {path} ({len(pages[name].encode('utf-8')) / 1e6:.2f} MB)")
+    return pages
+
+
+def _write_figures(figs: dict, *, stage: Staging, figdir: Path, files: list[Path],
+                   sections: list[str]) -> dict[str, list[Path]]:
+    """Each figure as PNG and SVG through the stage; returns the staged paths (readable now)."""
+    from network.figures import save_figure
+
+    fig_files: dict[str, list[Path]] = {}
+    for stem, (fig, _caption) in figs.items():
+        fig_files[stem] = []
+        for fmt in ("png", "svg"):
+            final = figdir / f"{stem}.{fmt}"
+            fig_files[stem] += save_figure(fig, stage.path(final).with_suffix(""), formats=[fmt])
+            files.append(final)
+        sections.append(f"wrote {figdir / stem}.png, .svg")
+    return fig_files
+
+
+@contextlib.contextmanager
+def _output_folders(*paths: str | Path) -> Iterator[list[Path]]:
+    """Check and create the output folders; on an error remove the ones this run created."""
+    created: list[Path] = []
+    folders = [Path(p) for p in paths]
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create folder {folder}: {exc.strerror or exc}; "
-                         "choose a writable place") from None
-    check_writable(folder / "probe")
-    return folder
+        for folder in folders:
+            check_not_input(folder)
+            missing = [d for d in [folder, *folder.parents] if not d.exists()]
+            if folder.exists() and not folder.is_dir():
+                raise InputError(f"output folder {folder} is a file; choose a folder")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"cannot create folder {folder}: {exc.strerror or exc}; "
+                                 "choose a writable place") from None
+            created += reversed(missing)
+            check_writable(folder / "probe")
+        yield folders
+    except BaseException:
+        for d in reversed(created):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        raise
 
 
 def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str, *,

@@ -6,10 +6,15 @@ clean. ``hzcircle layers check`` prints them and exits non-zero when there are a
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from network._errors import LayerError, shorten
 from network.geo import BOUNDARY_SLACK_KM, REGION_BBOX, haversine_km, region
 from network.layers import SCHEMAS, Layers
 
@@ -40,6 +45,28 @@ SPEED_BANDS_KMH: dict[str, tuple[float, float]] = {
 #: that publishes a city total revised after the county figures.
 POPULATION_TOLERANCE = 0.005
 
+#: Text that would act as markup or script if a map showed it unescaped: angle brackets,
+#: quotes, backticks, backslashes, template ``${``, control characters. Names never need them.
+MARKUP_RE = re.compile(r'[<>"`\\]|\$\{|[\x00-\x1f\x7f]')
+#: Characters an id may not hold: the graph builds node names as ``station:<id>`` and
+#: ``<id>|arr``, and ``station_ids`` lists ids separated by ``;``.
+ID_RESERVED_RE = re.compile(r"[:|;\s]")
+#: Fields that hold names or ids (shown in maps and messages), checked for markup.
+NAME_FIELDS = ("id", "code", "name", "name_zh", "former_names", "city", "county", "core_name",
+               "core_name_zh", "route", "seat_name_zh", "line_id", "service_id", "station_id",
+               "from_station", "to_station", "from_node", "to_node", "station_ids", "iata",
+               "icao", "core_zone", "province", "class", "kind", "pattern", "status")
+
+
+def markup_problem(text: str) -> str | None:
+    """Why ``text`` may not be a name (markup or script characters), or None if it is fine."""
+    m = MARKUP_RE.search(text)
+    if m is None:
+        return None
+    return (f"contains markup or script characters ({m.group()!r}); names may not hold "
+            '< > " ` \\ ${ or control characters: remove them')
+
+
 @dataclass(frozen=True)
 class Problem:
     """One failed check: where it is and how to fix it."""
@@ -66,6 +93,30 @@ def _unique_ids(layers: Layers) -> Iterator[Problem]:
             seen.add(v)
 
 
+def _names(layers: Layers) -> Iterator[Problem]:
+    """Names and ids hold no markup; ids hold none of the characters the graph reserves."""
+    for name, schema in SCHEMAS.items():
+        frame = getattr(layers, name)
+        if not len(frame):
+            continue
+        id_field = schema.id_field
+        fids = ([str(v) for v in frame[id_field]] if id_field and id_field in frame
+                else [f"row {i + 1}" for i in range(len(frame))])
+        for fld in NAME_FIELDS:
+            if fld not in frame:
+                continue
+            for fid, v in zip(fids, frame[fld], strict=True):
+                if not isinstance(v, str):
+                    continue
+                why = markup_problem(v)
+                if why:
+                    yield Problem(name, shorten(fid, 60)[1:-1], fld, why)
+                elif fld == id_field and ID_RESERVED_RE.search(v):
+                    yield Problem(name, shorten(fid, 60)[1:-1], fld,
+                                  f"id {shorten(v, 60)} holds a reserved character (':', '|', ';' "
+                                  "or a space); use letters, digits, '_', '-' or '~'")
+
+
 def _enums(layers: Layers) -> Iterator[Problem]:
     for (name, fld), allowed in ENUMS.items():
         frame = getattr(layers, name)
@@ -76,7 +127,8 @@ def _enums(layers: Layers) -> Iterator[Problem]:
 
 
 def _unknown(layer: str, feature: str, fld: str, what: str, value: str) -> Problem:
-    return Problem(layer, feature, fld, f"unknown {what} {value!r}; use an existing id or add it")
+    return Problem(layer, feature, fld, f"unknown {what} {shorten(value, 60)}; use an existing id "
+                                        "or add it")
 
 
 def _rail_refs(layers: Layers) -> Iterator[Problem]:
@@ -281,8 +333,71 @@ def check_layers(layers: Layers) -> list[Problem]:
     """
     last_year = layers.last_year()
     problems: list[Problem] = []
-    for check in (_unique_ids, _enums, _rail_refs, _other_refs, _stop_sequences, _numbers, _coordinates,
+    for check in (_names, _unique_ids, _enums, _rail_refs, _other_refs, _stop_sequences, _numbers,
+                  _coordinates,
                   _implied_speeds, _road_lengths, _population, _connected):
         problems.extend(check(layers))
     problems.extend(_dates(layers, last_year))
     return problems
+
+
+#: Environment variable naming the folder where clean layer checks are remembered (by content
+#: hash); default ``$XDG_CACHE_HOME/hzcircle`` or ``~/.cache/hzcircle``.
+CACHE_ENV = "HZCIRCLE_CACHE"
+
+
+def _cache_dir() -> Path:
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hzcircle"
+
+
+def layers_digest(layers: Layers) -> str | None:
+    """SHA-256 over the layer files (names and bytes) and the rules of this module, or None
+    when the layers did not come from a folder."""
+    if layers.path is None:
+        return None
+    from network.layers import META_FILE
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for name in sorted([s.filename for s in SCHEMAS.values()] + [META_FILE]):
+        p = Path(layers.path) / name
+        h.update(name.encode() + b"\0")
+        try:
+            h.update(p.read_bytes())
+        except FileNotFoundError:
+            h.update(b"<missing>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def require_valid(layers: Layers, *, cache: bool = True) -> Layers:
+    """Return ``layers`` if :func:`check_layers` finds no problem, else raise a LayerError
+    naming the first problem and how many there are.
+
+    Every command runs this on the layers it loads (the same rules as ``hzcircle layers
+    check``). A clean result is remembered by the content hash of the layer files (see
+    :data:`CACHE_ENV`), so unchanged layers are checked once.
+
+    Raises
+    ------
+    LayerError
+        If any check fails.
+    """
+    digest = layers_digest(layers) if cache else None
+    marker = _cache_dir() / "checked" / digest if digest else None
+    if marker is not None and marker.is_file():
+        return layers
+    problems = check_layers(layers)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise LayerError(f"{problems[0]}{more}; run 'hzcircle layers check' for the full list")
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:  # a read-only home: check again next time
+            pass
+    return layers

@@ -1,21 +1,381 @@
-"""Bad input: one-line error naming the problem and the fix, exit code 2, no traceback."""
+"""Bad input: one-line error naming the problem and the fix, exit code 2, no traceback.
+
+Every case of :data:`CASES` runs the real command line in a scratch folder holding a copy of the
+tiny layers (``layers/``), a valid scenario (``s.yaml``) and whatever the case sets up, and
+asserts: exit 2, no traceback, exactly one ``hzcircle: error:`` line and it names the problem,
+and every file under the scratch folder is byte-identical before and after (no input changed,
+no partial or temporary output left behind).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import TINY
+from tests.conftest import DATA, TINY
+
+GOOD_SCENARIO = """\
+name: Test line
+modifications:
+  - type: add_line
+    id: x1
+    name: X line
+    class: hsr
+    headway_minutes: 30
+    hop_minutes: [15]
+    stops: [a, c]
+"""
 
 
-def run(*args: str, layers=TINY) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HZCIRCLE_LAYERS": str(layers)}
+def run(*args: str, layers=TINY, cwd: Path | None = None, env: dict | None = None,
+        **kw) -> subprocess.CompletedProcess:
+    full = {**os.environ, "HZCIRCLE_LAYERS": str(layers), "PYTHONDONTWRITEBYTECODE": "1",
+            **(env or {})}
     return subprocess.run([sys.executable, "-m", "network", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+                          text=True, env=full, cwd=cwd, **kw,
+                          timeout=int(os.environ.get("HZ_TEST_TIMEOUT", "180")))
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every path under ``root`` (files, folders, FIFOs, links) -> a hash of its content."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = str(p.relative_to(root))
+        if p.is_symlink():
+            out[rel] = "link:" + os.readlink(p)
+        elif p.is_fifo():
+            out[rel] = "fifo"
+        elif p.is_dir():
+            out[rel] = "dir"
+        else:
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# helpers that spoil a copy of the tiny layers
+# ------------------------------------------------------------------------------------------
+
+
+def _csv_set(path: Path, row_id: str, column: str, value: str) -> None:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    head = rows[0]
+    key = 0
+    for r in rows[1:]:
+        if r[key] == row_id or f"{r[0]}#{r[1]}" == row_id:
+            r[head.index(column)] = value
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+
+
+def _geo_edit(path: Path, fid: str, fn: Callable[[dict], None]) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    for feat in doc["features"]:
+        if feat["properties"].get("id", feat["properties"].get("code")) == fid:
+            fn(feat)
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+def prop(layer: str, fid: str, key: str, value) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        _geo_edit(root / "layers" / layer, fid, lambda f: f["properties"].__setitem__(key, value))
+    return setup
+
+
+def geom(layer: str, fid: str, geometry: dict) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        _geo_edit(root / "layers" / layer, fid, lambda f: f.__setitem__("geometry", geometry))
+    return setup
+
+
+def cell(layer: str, row_id: str, column: str, value: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        _csv_set(root / "layers" / layer, row_id, column, value)
+    return setup
+
+
+def append(layer: str, text: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        with open(root / "layers" / layer, "a", encoding="utf-8") as f:
+            f.write(text)
+    return setup
+
+
+def scenario(text: str, name: str = "bad.yaml") -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / "work" / name).write_text(text, encoding="utf-8")
+    return setup
+
+
+def scen_mod(extra: str) -> Callable[[Path], None]:
+    """The good scenario's add_line with ``extra`` fields replacing or adding lines."""
+    base = GOOD_SCENARIO
+    for line in extra.strip("\n").splitlines():
+        key = line.split(":")[0].strip()
+        if f"    {key}:" in base:
+            base = "\n".join(line if ln.startswith(f"    {key}:") else ln
+                             for ln in base.splitlines()) + "\n"
+        else:
+            base += line + "\n"
+    return scenario(base)
+
+
+def fifo(layer: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / "layers" / layer).unlink()
+        os.mkfifo(root / "layers" / layer)
+    return setup
+
+
+def device(layer: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / "layers" / layer).unlink()
+        (root / "layers" / layer).symlink_to("/dev/zero")
+    return setup
+
+
+def link(name: str, target: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / "work" / name).symlink_to(root / target)
+    return setup
+
+
+def two_names(root: Path) -> None:
+    """Two stations both named 'Bravo': the name is ambiguous."""
+    _geo_edit(root / "layers" / "stations.geojson", "d",
+              lambda f: f["properties"].update(name="Bravo", name_zh="乙"))
+
+
+def nothing(root: Path) -> None:
+    pass
+
+
+def mkdir_layers_maps(root: Path) -> None:
+    (root / "layers" / "maps").mkdir()
+
+
+def file_as_dir(root: Path) -> None:
+    (root / "work" / "notadir").write_text("x", encoding="utf-8")
+
+
+L = "../layers"
+TT = ["travel-time", "Alpha", "Charlie", "--year", "2020"]
+YAML_BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+    f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+) + "name: boom\nmodifications: []\n"
+
+#: (class, id, setup, args, needle): ``needle`` must appear in the one error line.
+CASES: list[tuple[str, str, Callable[[Path], None], list[str], str]] = [
+    # -- 1. markup in names (validators reject them before any map can be made) -------------
+    ("markup", "station-script", prop("stations.geojson", "a", "name", "<script>alert(1)</script>"),
+     TT, "markup"),
+    ("markup", "station-template", prop("stations.geojson", "b", "name", "Bravo ${alert(1)}"),
+     TT, "markup"),
+    ("markup", "zone-backtick", prop("zones.geojson", "100001", "name_zh", "一`区"), TT, "markup"),
+    ("markup", "service-img", cell("services.csv", "s1", "name", "<img src=x onerror=alert(1)>"),
+     TT, "markup"),
+    ("markup", "scenario-line-name", scen_mod("    name: <img src=x onerror=alert(1)>"),
+     ["scenario", "check", "bad.yaml"], "markup"),
+    ("markup", "scenario-new-station", scen_mod(
+        "    stops: [a, {name: '${alert(1)}', lon: 120.2, lat: 30.0}]"),
+     ["scenario", "check", "bad.yaml"], "markup"),
+    ("markup", "scenario-name", scenario(GOOD_SCENARIO.replace("Test line", "'<b>x</b>'")),
+     ["scenario", "check", "bad.yaml"], "markup"),
+    ("markup", "scenario-id", scen_mod('    id: "x`1"'), ["scenario", "check", "bad.yaml"],
+     "id"),
+    # -- 2. outputs that would overwrite inputs ---------------------------------------------
+    ("overwrite", "matrix-over-layer", nothing,
+     ["matrix", "--year", "2020", "-o", f"{L}/cities.csv"], "input"),
+    ("overwrite", "isochrone-over-layer", nothing,
+     ["isochrone", "Alpha", "--year", "2020", "-o", f"{L}/stations.geojson"], "input"),
+    ("overwrite", "new-file-in-layers", nothing,
+     ["matrix", "--year", "2020", "-o", f"{L}/new.csv"], "layers folder"),
+    ("overwrite", "cells-into-layers", nothing,
+     ["isochrone", "Alpha", "--year", "2020", "--cells", "-o", f"{L}/zones.parquet"],
+     "layers folder"),
+    ("overwrite", "compare-map-over-scenario", scenario(GOOD_SCENARIO, "s.html"),
+     ["scenario", "compare", "s.html", "--year", "2020", "--map", "s.html"], "input"),
+    ("overwrite", "map-over-scenario-link", link("out.html", "work/s.yaml"),
+     ["scenario", "compare", "s.yaml", "--year", "2020", "--map", "out.html"], "input"),
+    ("overwrite", "matrix-via-symlink", link("m.csv", "layers/services.csv"),
+     ["matrix", "--year", "2020", "-o", "m.csv"], "input"),
+    ("overwrite", "report-into-layers", nothing, ["report", "--years", "2020", "-o", L],
+     "layers folder"),
+    ("overwrite", "report-maps-into-layers", mkdir_layers_maps,
+     ["report", "--years", "2020", "--maps-dir", f"{L}/maps"], "layers folder"),
+    ("overwrite", "map-scenario-over-itself", scenario(GOOD_SCENARIO, "s2.html"),
+     ["map", "scenario", "s2.html", "--year", "2020", "-o", "s2.html"], "input"),
+    ("overwrite", "osm-import-over-input", lambda r: shutil.copy(DATA / "osm" / "small.osm",
+                                                                 r / "work" / "roads.graphml"),
+     ["osm", "import", "roads.graphml", "-o", "roads.graphml"], "input"),
+    ("overwrite", "compare-map-suffix", nothing,
+     ["scenario", "compare", "s.yaml", "--year", "2020", "--map", "m.txt"], "must end in .html"),
+    ("overwrite", "map-over-assumptions", lambda r: (r / "work" / "a.html").write_text(
+        "wait_cap_minutes: 10\n", encoding="utf-8"),
+     ["map", "network", "--assumptions", "a.html", "-o", "a.html"], "input"),
+    # -- 3. YAML ---------------------------------------------------------------------------
+    ("yaml", "alias-bomb", scenario(YAML_BOMB), ["scenario", "check", "bad.yaml"], "alias"),
+    ("yaml", "deep-nesting", scenario("name: x\nmodifications: " + "[" * 5000 + "]" * 5000 + "\n"),
+     ["scenario", "check", "bad.yaml"], "deep"),
+    ("yaml", "huge-file", scenario("name: x\nmodifications: []\n# " + "x" * 3_000_000 + "\n"),
+     ["scenario", "check", "bad.yaml"], "too large"),
+    ("yaml", "list-as-key", scenario("name: x\n[a, b]: 1\nmodifications: []\n"),
+     ["scenario", "check", "bad.yaml"], "bad.yaml:2"),
+    ("yaml", "number-as-stops", scen_mod("    stops: 5"), ["scenario", "check", "bad.yaml"],
+     "bad.yaml:9"),
+    ("yaml", "hops-number", scenario(GOOD_SCENARIO +
+                                     "  - type: adjust_speed\n    service: s1\n    factor: 2\n"
+                                     "    hops: 5\n"),
+     ["scenario", "check", "bad.yaml"], "bad.yaml:13"),
+    ("yaml", "open-year-text", scen_mod("    open_year: soon"), ["scenario", "check", "bad.yaml"],
+     "open_year"),
+    ("yaml", "open-year-far", scen_mod("    open_year: 99999"), ["scenario", "check", "bad.yaml"],
+     "open_year"),
+    ("yaml", "name-a-list", scenario(GOOD_SCENARIO.replace("name: Test line", "name: [1, 2]")),
+     ["scenario", "check", "bad.yaml"], "bad.yaml:1"),
+    ("yaml", "top-level-list", scenario("- a\n- b\n"), ["scenario", "check", "bad.yaml"],
+     "mapping"),
+    ("yaml", "modification-not-mapping", scenario("name: x\nmodifications:\n  - 5\n"),
+     ["scenario", "check", "bad.yaml"], "bad.yaml:3"),
+    ("yaml", "empty-file", scenario(""), ["scenario", "check", "bad.yaml"], "bad.yaml:1"),
+    ("yaml", "duplicate-key", scenario(GOOD_SCENARIO + "name: again\n"),
+     ["scenario", "check", "bad.yaml"], "bad.yaml:10"),
+    ("yaml", "python-tag", scenario("name: !!python/object/apply:os.system [id]\nmodifications: []\n"),
+     ["scenario", "check", "bad.yaml"], "bad.yaml:1"),
+    ("yaml", "binary", lambda r: (r / "work" / "bad.yaml").write_bytes(b"\xff\xfe\x00\x01"),
+     ["scenario", "check", "bad.yaml"], "UTF-8"),
+    ("yaml", "compare-checks-too", scen_mod("    open_year: soon"),
+     ["scenario", "compare", "bad.yaml", "--year", "2020"], "open_year"),
+    ("yaml", "scenario-fifo", lambda r: os.mkfifo(r / "work" / "bad.yaml"),
+     ["scenario", "check", "bad.yaml"], "regular file"),
+    ("yaml", "station-name-number", scen_mod("    stops: [a, {name: 5, lon: 120.2, lat: 30.0}]"),
+     ["scenario", "check", "bad.yaml"], "name"),
+    ("yaml", "huge-speed", scenario(GOOD_SCENARIO.replace("    hop_minutes: [15]\n",
+                                                          "    speed_kmh: 1e308\n")),
+     ["scenario", "check", "bad.yaml"], "speed_kmh"),
+    ("yaml", "huge-headway", scen_mod("    headway_minutes: 1e300"),
+     ["scenario", "check", "bad.yaml"], "headway_minutes"),
+    # -- 4. layers that 'layers check' rejects ----------------------------------------------
+    ("layers", "duplicate-id", prop("stations.geojson", "d", "id", "c"), TT, "duplicate id"),
+    ("layers", "stop-missing-station", cell("service_stops.csv", "s1#3", "station_id", "zz"), TT,
+     "unknown station 'zz'"),
+    ("layers", "negative-run", cell("service_stops.csv", "s1#2", "run_minutes", "-488"), TT,
+     "run_minutes"),
+    ("layers", "nan-run", cell("service_stops.csv", "s1#2", "run_minutes", "nan"), TT,
+     "run_minutes"),
+    ("layers", "zero-headway", cell("services.csv", "s1", "headway_minutes", "0"), TT,
+     "headway_minutes"),
+    ("layers", "swapped-lonlat", geom("stations.geojson", "b",
+                                      {"type": "Point", "coordinates": [30.0, 120.5]}), TT,
+     "geometry"),
+    ("layers", "impossible-date", prop("stations.geojson", "a", "opened", "2018-99-99"), TT,
+     "2018-99-99"),
+    ("layers", "fifo-layer", fifo("services.csv"), TT, "not a regular file"),
+    ("layers", "device-layer", device("service_stops.csv"), TT, "not a regular file"),
+    ("layers", "multipoint-station", geom("stations.geojson", "a", {
+        "type": "MultiPoint", "coordinates": [[120.0, 30.0], [120.1, 30.0]]}), TT, "MultiPoint"),
+    ("layers", "colon-in-id", prop("stations.geojson", "d", "id", "d:x"), TT, "d:x"),
+    ("layers", "infinite-headway", cell("services.csv", "s1", "headway_minutes", "inf"), TT,
+     "headway_minutes"),
+    ("layers", "huge-speed-road", cell("expressways.csv", "e1", "speed_kmh", "1e308"),
+     ["travel-time", "One", "Two", "--modes", "road"], "speed_kmh"),
+    ("layers", "fifo-metadata", lambda r: ((r / "layers" / "metadata.json").unlink(),
+                                          os.mkfifo(r / "layers" / "metadata.json")),
+     TT, "not a regular file"),
+    ("layers", "layers-is-file", nothing, [*TT, "--layers", "s.yaml"], "not a folder"),
+    # -- 5. numeric options, names, long input ----------------------------------------------
+    ("numbers", "minutes-inf", nothing,
+     ["isochrone", "Alpha", "--minutes", "30,inf", "-o", "i.geojson"], "--minutes"),
+    ("numbers", "minutes-huge", nothing,
+     ["isochrone", "Alpha", "--minutes", "1e12", "-o", "i.geojson"], "--minutes"),
+    ("numbers", "minutes-nan", nothing,
+     ["isochrone", "Alpha", "--minutes", "nan", "-o", "i.geojson"], "--minutes"),
+    ("numbers", "cell-huge", nothing,
+     ["isochrone", "Alpha", "--cell-km", "1e9", "-o", "i.geojson"], "--cell-km"),
+    ("numbers", "cell-nan", nothing,
+     ["isochrone", "Alpha", "--cell-km", "nan", "-o", "i.geojson"], "--cell-km"),
+    ("numbers", "cell-negative", nothing,
+     ["isochrone", "Alpha", "--cell-km", "-1", "-o", "i.geojson"], "--cell-km"),
+    ("numbers", "circle-minutes-inf", nothing, ["commute-circle", "--minutes", "inf"], "--minutes"),
+    ("numbers", "circle-minutes-zero", nothing, ["commute-circle", "--minutes", "0"], "--minutes"),
+    ("numbers", "years-comma", nothing, ["commute-circle", "--years", ","], "--years"),
+    ("numbers", "years-duplicate", nothing, ["commute-circle", "--years", "2020,2020"], "repeated"),
+    ("numbers", "years-report-comma", nothing, ["report", "--years", ","], "--years"),
+    ("numbers", "year-huge", nothing, [*TT[:3], "--year", "99999999999999999999999"], "year"),
+    ("numbers", "compare-years-comma", nothing,
+     ["scenario", "compare", "s.yaml", "--year", "2020", "--years", ","], "--years"),
+    ("numbers", "bbox-three", nothing, ["osm", "download", "--bbox", "120,30,121", "-o", "r.graphml"],
+     "--bbox"),
+    ("numbers", "bbox-inf", nothing,
+     ["osm", "download", "--bbox", "120,30,inf,31", "-o", "r.graphml"], "--bbox"),
+    ("numbers", "bbox-swapped", nothing,
+     ["osm", "download", "--bbox", "121,30,120,31", "-o", "r.graphml"], "--bbox"),
+    ("numbers", "ambiguous-name", two_names, ["travel-time", "Bravo", "Alpha", "--year", "2020"],
+     "ambiguous"),
+    ("numbers", "long-name", nothing, ["travel-time", "x" * 100_000, "Alpha", "--year", "2020"],
+     "unknown place"),
+    ("numbers", "set-inf", nothing, [*TT, "--set", "wait_cap_minutes=inf"], "wait_cap_minutes"),
+    ("numbers", "long-choice", nothing, ["travel-time", "Alpha", "Bravo", "--modes", "y" * 100_000],
+     "invalid choice"),
+    ("numbers", "long-set-name", nothing, [*TT, "--set", "z" * 100_000 + "=1"],
+     "unknown assumption"),
+    ("layers", "roads-fifo", lambda r: os.mkfifo(r / "work" / "r.graphml"),
+     [*TT, "--roads", "r.graphml"], "regular file"),
+    ("layers", "assumptions-fifo", lambda r: os.mkfifo(r / "work" / "a.yaml"),
+     [*TT, "--assumptions", "a.yaml"], "regular file"),
+    ("layers", "osm-fifo", lambda r: os.mkfifo(r / "work" / "x.osm"),
+     ["osm", "import", "x.osm", "-o", "r.graphml"], "regular file"),
+    # -- 6. writes -------------------------------------------------------------------------
+    ("writes", "report-maps-unwritable", nothing,
+     ["report", "--years", "2020", "-o", "out", "--maps-dir", "/proc/hz-maps"], "/proc/hz-maps"),
+    ("writes", "report-maps-is-file", file_as_dir,
+     ["report", "--years", "2020", "-o", "out", "--maps-dir", "notadir"], "notadir"),
+    ("writes", "report-out-is-file", file_as_dir, ["report", "--years", "2020", "-o", "notadir"],
+     "notadir"),
+    ("writes", "report-out-under-file", file_as_dir,
+     ["report", "--years", "2020", "-o", "notadir/sub"], "notadir"),
+    ("writes", "map-unwritable", nothing, ["map", "network", "-o", "/proc/hz.html"], "/proc/hz.html"),
+    ("writes", "osm-unwritable", nothing,
+     ["osm", "import", str(DATA / "osm" / "small.osm"), "-o", "/proc/hz.graphml"], "/proc/hz.graphml"),
+    ("writes", "osm-suffix", nothing,
+     ["osm", "import", str(DATA / "osm" / "small.osm"), "-o", "r.csv"], ".graphml"),
+]
+
+
+@pytest.mark.parametrize(("klass", "case", "setup", "args", "needle"), CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_bad_input_case(klass, case, setup, args, needle, tmp_path):
+    root = tmp_path
+    shutil.copytree(TINY, root / "layers")
+    (root / "work").mkdir()
+    (root / "work" / "s.yaml").write_text(GOOD_SCENARIO, encoding="utf-8")
+    setup(root)
+    before = snapshot(root)
+    r = run(*args, layers=root / "layers", cwd=root / "work")
+    assert r.returncode == 2, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+    assert "Traceback" not in r.stderr and "Warning" not in r.stderr, r.stderr[-3000:]
+    errors = [ln for ln in r.stderr.splitlines() if "error:" in ln]
+    assert len(errors) == 1, r.stderr[-3000:]
+    assert needle in errors[0], errors[0][:2000]
+    assert len(errors[0]) < 1000, errors[0][:2000]  # long inputs are shortened
+    assert snapshot(root) == before
+
+
+def test_at_least_sixty_cases():
+    assert len(CASES) >= 60
+    classes = {c[0] for c in CASES}
+    assert classes >= {"markup", "overwrite", "yaml", "layers", "numbers", "writes"}
 
 
 @pytest.mark.parametrize(
