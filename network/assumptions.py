@@ -29,10 +29,17 @@ from network._errors import InputError
 STATION_KINDS = ("hsr", "conventional", "intercity", "airport-rail", "metro")
 
 
+#: Hard upper bounds by unit, for fields that give no domain of their own: wide enough for any
+#: sensitivity run, finite so that 1e308 is refused with a message.
+_UNIT_MAX = {"min": 1440.0, "km": 1000.0, "km/h": 1000.0, "ratio": 10.0, "count": 1000.0}
+
+
 def _a(default: float, unit: str, low: float, high: float, why: str, source: str = "",
-       *, judgement: bool = True, domain: tuple[float, float] = (0.0, math.inf),
+       *, judgement: bool = True, domain: tuple[float, float] | None = None,
        group: str = "model") -> Any:
     """A field with its metadata: unit, plausible range, rationale, source, hard domain."""
+    if domain is None:
+        domain = (0.0, _UNIT_MAX.get(unit, 1e9))
     meta = {"unit": unit, "low": low, "high": high, "why": why, "source": source,
             "judgement": judgement, "domain": domain, "group": group}
     return field(default=default, metadata=meta)
@@ -299,7 +306,24 @@ def _check_names(changes: dict[str, Any], where: str) -> None:
     valid = NAMES
     for name in changes:
         if name not in valid:
-            raise InputError(f"{where}: unknown assumption {name!r}; valid names: {', '.join(valid)}")
+            from network._errors import shorten
+
+            raise InputError(f"{where}: unknown assumption {shorten(name, 60)}; valid names: "
+                             f"{_compact(valid)}")
+
+
+def _compact(names: tuple[str, ...]) -> str:
+    """The names, with each by-station-kind family written once: ``entry_{hsr|...}_minutes``."""
+    kinds = [k.replace("-", "_") for k in STATION_KINDS]
+    out: list[str] = []
+    for name in names:
+        family = next((f for f in ("transfer", "entry", "exit")
+                       if name in {f"{f}_{k}_minutes" for k in kinds}), None)
+        if family is None:
+            out.append(name)
+        elif f"{family}_{{" not in " ".join(out):
+            out.append(f"{family}_{{{'|'.join(kinds)}}}_minutes")
+    return ", ".join(out)
 
 
 #: Names of every assumption, in declaration order.

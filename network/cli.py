@@ -891,6 +891,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings(), _protect_inputs(args):
             if not os.environ.get("HZCIRCLE_DEBUG"):
                 warnings.simplefilter("ignore")  # library warnings are not the user's business
+            if hasattr(args, "set"):
+                _assumptions(args)  # a bad --set or --assumptions fails first, on every command
             return int(args.func(args))
     except HzCircleError as exc:
         print(f"hzcircle: error: {_one_line(exc)}", file=sys.stderr)

@@ -160,9 +160,18 @@ def _run_report(layers: Layers, *, years: list[int], dirs: tuple[Path, Path, Pat
     pages = _write_report_maps(layers, cards, nets, modes, stage=stage, mapdir=mapdir,
                                options=options, assumptions=assumptions, comparisons=comparisons,
                                files=files, sections=sections, step=step)
+    sens, sens_base, what = options["sensitivity"], options["sensitivity_base"], None
+    if sens is None:
+        from network.uncertainty import sensitivity
+
+        step(f"sensitivity {last} ({modes})...")
+        swing = sensitivity(nets.get(last, modes), card=cards[-1])
+        sections.append(swing.format())
+        sens = [(r["parameter"], r["population_low"] / 1e6, r["population_high"] / 1e6)
+                for r in swing.rows]
+        sens_base, what = swing.base_population / 1e6, "people within the hour (millions)"
     step("figures...")
-    figs = _report_figures(layers, cards, nets, modes, comparisons, options["sensitivity"],
-                           options["sensitivity_base"])
+    figs = _report_figures(layers, cards, nets, modes, comparisons, sens, sens_base, what)
     fig_files = _write_figures(figs, stage=stage, figdir=figdir, files=files, sections=sections)
     text = "\n\n".join(sections)
     write_text_atomic(stage.path(outdir / "report.txt"), text + "\n")
@@ -266,8 +275,8 @@ def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str, *,
 
 
 def _report_figures(layers: Layers, cards: list, nets: Networks, modes: str,
-                    comparisons: list, sensitivity: Any,
-                    sensitivity_base: float | None) -> dict[str, tuple[Any, str]]:
+                    comparisons: list, sensitivity: Any, sensitivity_base: float | None,
+                    what: str | None = None) -> dict[str, tuple[Any, str]]:
     """Figure stem -> (matplotlib figure, caption)."""
     from network import figures
     from network.surface import travel_time_surface
@@ -291,8 +300,11 @@ def _report_figures(layers: Layers, cards: list, nets: Networks, modes: str,
         if sensitivity_base is None:
             raise InputError("a sensitivity table needs its base value (sensitivity_base)")
         out["sensitivity_tornado"] = (
-            figures.tornado_figure(sensitivity, base_minutes=sensitivity_base),
-            "Result with each assumption at the low and high end of its plausible range.")
+            figures.tornado_figure(sensitivity, base_minutes=sensitivity_base,
+                                   what=what or "minutes to the core"),
+            f"{(what or 'Result').capitalize()} with each input (assumptions, estimated run "
+            "times and headways) at the low and high end of its plausible range, the others at "
+            "their values.")
     return out
 
 

@@ -191,9 +191,13 @@ def labels_layer(layers: Layers, *, counties: bool = True) -> Any:
             p = geom.representative_point()
             rows.append({"zh": zh, "en": names.get(code, ""), "lat": p.y, "lon": p.x,
                          "kind": "county"})
+    from network.places import city_core
+
     for c in layers.cities.itertuples():
-        rows.append({"zh": c.name_zh, "en": c.name, "lat": c.core_lat, "lon": c.core_lon,
-                     "kind": "city"})
+        core = city_core(layers, c.id)  # the core point, else the seat of the core zone
+        if core is not None:
+            rows.append({"zh": c.name_zh, "en": c.name, "lat": core.lat, "lon": core.lon,
+                         "kind": "city"})
     labels(fg, rows)
     return fg
 
