@@ -130,17 +130,19 @@ class Surface:
 
 
 def node_times(net: Network, origins: list, *, reverse: bool = False,
-               also: list | None = None, both: bool = False) -> tuple:
+               also: list | None = None, both: bool = False, limit: float = np.inf) -> tuple:
     """Minutes from (to) the nearest of several places to every node of the network.
 
     ``also`` names further places to attach to the graph (so their nodes get times too).
-    Returns the times and the compiled graph they index; with ``both=True`` returns
-    ``(times_from, times_to, compiled)`` from one augmented graph.
+    Returns the times and the compiled graph they index (an overlay on ``net.compiled``:
+    base nodes keep their indices); with ``both=True`` returns ``(times_from, times_to,
+    compiled)`` from one augmented graph. ``limit`` bounds the search in minutes (times
+    beyond it are ``inf``; those below are exact).
     """
-    from scipy.sparse.csgraph import dijkstra
+    from network.routing import shortest_times
 
-    places = [p if not isinstance(p, str) else net.resolve(p) for p in origins]
-    extra = [p if not isinstance(p, str) else net.resolve(p) for p in (also or [])]
+    places = [net.place(p) for p in origins]
+    extra = [net.place(p) for p in (also or [])]
     edges, nodes, sources, targets = [], {}, [], []
     roles = ("from", "to") if both else (("to",) if reverse else ("from",))
     for p in places + extra:
@@ -154,19 +156,18 @@ def node_times(net: Network, origins: list, *, reverse: bool = False,
                 (sources if role == "from" else targets).append(node)
     compiled = net.augmented(edges, nodes)
 
-    def run(matrix, idx):
-        return dijkstra(matrix, directed=True, indices=compiled.node_ids(idx), min_only=True)
+    def run(idx: list[str], rev: bool) -> np.ndarray:
+        return shortest_times(compiled, idx, reverse=rev, min_only=True, limit=limit)
 
     if both:
-        return (run(compiled.matrix, sources), run(compiled.matrix.T.tocsr(), targets or sources),
-                compiled)
+        return run(sources, False), run(targets or sources, True), compiled
     if reverse:
-        return run(compiled.matrix.T.tocsr(), targets), compiled
-    return run(compiled.matrix, sources), compiled
+        return run(targets, True), compiled
+    return run(sources, False), compiled
 
 
 def travel_time_surface(net: Network, origins: list[str] | str, *, reverse: bool = False,
-                        grid: Grid | None = None) -> Surface:
+                        grid: Grid | None = None, limit: float = np.inf) -> Surface:
     """Travel-time surface from (or with ``reverse``, to) one or several places.
 
     Parameters
@@ -179,12 +180,14 @@ def travel_time_surface(net: Network, origins: list[str] | str, *, reverse: bool
         Time to reach the origin(s) from each cell instead of from them.
     grid
         The grid; defaults to :meth:`Network.grid` at ``assumptions.cell_km``.
+    limit
+        Bound the search at this many minutes (cells beyond it are unreached); exact below.
     """
     from network.places import Place
 
     origins = [origins] if isinstance(origins, str | Place) else list(origins)
     origins = [net.resolve(o) if isinstance(o, str) else o for o in origins]
-    times, _ = node_times(net, origins, reverse=reverse)
+    times, _ = node_times(net, origins, reverse=reverse, limit=limit)
     label = ", ".join(getattr(o, "name", str(o)) for o in origins)
     return surface_from_times(net, times, grid=grid, reverse=reverse, label=label)
 
