@@ -219,8 +219,8 @@ def _points_matrix(args: argparse.Namespace, layers: Any, out: Any) -> int:
 
     if not (args.origins and args.destinations):
         raise HzCircleError("a points matrix needs both --origins FILE and --destinations FILE")
-    origins = read_points(args.origins, crs=args.crs)
-    destinations = read_points(args.destinations, crs=args.crs)
+    origins = read_points(args.origins, crs=args.crs, id_column=args.id_column)
+    destinations = read_points(args.destinations, crs=args.crs, id_column=args.id_column)
     net = _network(args, layers, _year(args, layers), args.modes)
     check_in_region(net, origins, "origin")
     check_in_region(net, destinations, "destination")
@@ -248,7 +248,7 @@ def cmd_accessibility(args: argparse.Namespace) -> int:
     measure = Measure(_thresholds(args.minutes), args.decay).check()
     layers = _layers(args)
     year = _year(args, layers)
-    opp = read_points(args.opportunities, crs=args.crs)
+    opp = read_points(args.opportunities, crs=args.crs, id_column=args.id_column)
     if args.column is None:
         weights = np.ones(len(opp))
     elif args.column not in opp.data:
@@ -264,7 +264,7 @@ def cmd_accessibility(args: argparse.Namespace) -> int:
         origin_desc = f"{len(frame)} grid cells"
     else:
         net = _network(args, layers, year, args.modes)
-        origins = read_points(args.origins, crs=args.crs)
+        origins = read_points(args.origins, crs=args.crs, id_column=args.id_column)
         check_in_region(net, origins, "origin")
         check_in_region(net, opp, "opportunity")
         frame = point_accessibility(net, origins, opp, weights, measure)
@@ -285,9 +285,13 @@ def _weights(values: Any, column: str) -> Any:
     import pandas as pd
 
     w = pd.to_numeric(values, errors="coerce").to_numpy(float)
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise HzCircleError(f"--column {column!r} must hold non-negative numbers in every row")
-    return w
+    if np.isinf(w).any() or (w < 0).any():
+        raise HzCircleError(f"--column {column!r} must hold non-negative numbers")
+    missing = int(np.isnan(w).sum())
+    if missing:
+        print(f"note: {missing} opportunities have no {column} value; they count as 0",
+              file=sys.stderr)
+    return np.nan_to_num(w, nan=0.0)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -587,6 +591,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "(polygons use a point on them)")
     p_mx.add_argument("--destinations", metavar="FILE", default=None,
                       help="destination points (with --origins)")
+    p_mx.add_argument("--id-column", default="id", metavar="NAME",
+                      help="column of the point files holding ids (default id; row numbers if absent)")
     p_mx.add_argument("--crs", choices=_POINT_CRS, default="wgs84",
                       help="coordinates of the point files: wgs84 (default), gcj02 (Amap) or "
                            "bd09 (Baidu)")
@@ -610,6 +616,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="cumulative thresholds in minutes (default 30,45,60)")
     p_acc.add_argument("--decay", type=float, default=None, metavar="RATE",
                        help="also sum opportunities x exp(-RATE x minutes) (RATE per minute)")
+    p_acc.add_argument("--id-column", default="id", metavar="NAME",
+                      help="column of the point files holding ids (default id; row numbers if absent)")
     p_acc.add_argument("--crs", choices=_POINT_CRS, default="wgs84",
                        help="coordinates of the point files (wgs84, gcj02 or bd09)")
     p_acc.add_argument("--cell-km", type=float, default=None,
