@@ -163,6 +163,34 @@ def _near_mask(d: np.ndarray, radius_km: float, min_count: int) -> np.ndarray:
     return mask
 
 
+def _target_arrays(net: Network) -> dict[str, dict[str, np.ndarray]]:
+    """Per target table (stations, road nodes, airports): lon, lat, open mask, compiled node
+    index on the access (``from``) and egress (``to``) side, and the station entry/exit
+    minutes. Made once per network (cached in ``net.cache``)."""
+    key = ("connector_arrays",)
+    hit = net.cache.get(key)
+    if hit is not None:
+        return hit
+    a, t, index = net.assumptions, net._connector_targets(), net.compiled.index
+    out = {}
+    for name in ("stations", "road_nodes", "airports"):
+        frame = t[name]
+        ids = frame["id"].to_numpy().astype(str)
+        station = name == "stations"
+        kinds = [t["station_kind"][i] for i in ids] if station else [None] * len(ids)
+        out[name] = {
+            "lon": frame["lon"].to_numpy(float), "lat": frame["lat"].to_numpy(float),
+            "open": np.array([i in t["open"] for i in ids], dtype=bool),
+            "from": np.array([index.get(i, -1) for i in ids], dtype=np.int64),
+            "to": np.array([index.get(f"{i}|arr" if station else i, -1) for i in ids],
+                           dtype=np.int64),
+            "entry": np.array([a.entry_minutes(k) if station else 0.0 for k in kinds]),
+            "exit": np.array([a.exit_minutes(k) if station else 0.0 for k in kinds]),
+        }
+    net.cache[key] = out
+    return out
+
+
 def connectors(net: Network, lon: np.ndarray, lat: np.ndarray, role: str) -> csr_matrix:
     """Minutes of the cheapest connector between each point and each node of ``net.compiled``.
 
@@ -170,47 +198,38 @@ def connectors(net: Network, lon: np.ndarray, lat: np.ndarray, role: str) -> csr
     nodes x points matrix of egress minutes (node -> point). The connectors are those of
     :func:`network.graph.place_connectors` (tested equal), made for all points at once.
     """
-    a, t, modes = net.assumptions, net._connector_targets(), net.modes
-    index, n_nodes = net.compiled.index, net.compiled.n_base
+    from network.routing import csr_min
+
+    a, modes = net.assumptions, net.modes
+    arrays = _target_arrays(net)
+    n_nodes = net.compiled.n_base
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
     rows, cols, mins = [], [], []
 
-    def add(frame: pd.DataFrame, radius: float, min_count: int, cost_fn: Any,
-            node_of: Any) -> None:
-        ids = frame["id"].to_numpy().astype(str)
-        d = _haversine(lon, lat, frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
-        mask = _near_mask(d, radius, min_count) & np.array([i in t["open"] for i in ids])[None, :]
+    def add(table: str, min_count: int, cost_fn: Any) -> None:
+        t = arrays[table]
+        d = _haversine(lon, lat, t["lon"], t["lat"])
+        mask = _near_mask(d, a.connector_radius_km, min_count) & t["open"][None, :]
         pi, ti = np.nonzero(mask)
-        if not len(pi):
-            return
-        nodes = [node_of(i) for i in ids]
-        target_idx = np.array([index.get(n, -1) for n in nodes])
-        cost = cost_fn(d[pi, ti], ti)
-        rows.append(pi)
-        cols.append(target_idx[ti])
-        mins.append(cost)
+        if len(pi):
+            rows.append(pi)
+            cols.append(t[role][ti])
+            mins.append(cost_fn(d[pi, ti], ti))
 
-    kind = np.array([t["station_kind"][s] for s in t["stations"]["id"]], dtype=object)
-    entry = np.array([a.entry_minutes(k) for k in kind]) if len(kind) else np.zeros(0)
-    exit_ = np.array([a.exit_minutes(k) for k in kind]) if len(kind) else np.zeros(0)
-    plus = entry if role == "from" else exit_
-    station_node = (lambda s: s) if role == "from" else (lambda s: f"{s}|arr")
-    r, m = a.connector_radius_km, a.connector_min_count
+    plus = arrays["stations"]["entry" if role == "from" else "exit"]
+    m = a.connector_min_count
     if modes in ("rail", "any"):
-        add(t["stations"], r, m, lambda km, ti: transit_access_minutes_array(km, a) + plus[ti],
-            station_node)
+        add("stations", m, lambda km, ti: transit_access_minutes_array(km, a) + plus[ti])
     if modes == "any":
-        add(t["stations"], r, m, lambda km, ti: car_access_minutes_array(km, a) + plus[ti],
-            station_node)
+        add("stations", m, lambda km, ti: car_access_minutes_array(km, a) + plus[ti])
     if modes in ("road", "any"):
-        add(t["road_nodes"], r, m, lambda km, ti: car_access_minutes_array(km, a), lambda s: s)
+        add("road_nodes", m, lambda km, ti: car_access_minutes_array(km, a))
     air = car_access_minutes_array if modes != "rail" else transit_access_minutes_array
-    add(t["airports"], r, 0, lambda km, ti: air(km, a), lambda s: s)
+    add("airports", 0, lambda km, ti: air(km, a))
     if rows:
         pi, ni, w = np.concatenate(rows), np.concatenate(cols), np.concatenate(mins)
     else:
         pi, ni, w = np.zeros(0, int), np.zeros(0, int), np.zeros(0)
-    from network.routing import csr_min
-
     w = np.maximum(w, 1e-9)
     if role == "from":
         return csr_min(pi, ni, w, (len(lon), n_nodes))

@@ -202,6 +202,30 @@ def overlay(base: Compiled, edges: list[Edge], nodes: dict[str, dict]) -> Compil
     return out
 
 
+def overlay_arrays(base: Compiled, nodes: dict[str, dict], u: np.ndarray, v: np.ndarray,
+                   w: np.ndarray) -> Compiled:
+    """``base`` with temporary nodes and edges given as index arrays (no Edge objects).
+
+    ``nodes`` are the new nodes, numbered after the base nodes in their order; ``u``/``v``
+    index the base nodes and then those. For searches only: the legs of a path through these
+    edges cannot be read (use :func:`overlay` for routes).
+    """
+    if base.root is not None:
+        raise ValueError("overlay_arrays needs a compiled base graph, not an overlay")
+    names = list(nodes)
+    index = _Index(base.index, {n: base.n_base + i for i, n in enumerate(names)})
+    n = base.n_base + len(names)
+    w = np.maximum(np.asarray(w, float), _EPS)
+    inner = (u < base.n_base) & (v < base.n_base)
+    if inner.any():
+        raise ValueError("overlay_arrays: every temporary edge must touch a temporary node")
+    matrix = _pad(base.matrix, n) + csr_min(u, v, w, n)
+    out = Compiled(base.G, _Names(base.nodes, names), index, matrix, dict(nodes), {},
+                   base.n_base, root=base)
+    out._temp_uvw = (u, v, w)
+    return out
+
+
 def _edge_attrs(e: Edge) -> dict:
     return {"mode": e.mode, "minutes": float(e.minutes), "length_km": float(e.length_km),
             "length": float(e.length_km) * 1000.0, "travel_time": float(e.minutes) * 60.0,

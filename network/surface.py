@@ -143,18 +143,8 @@ def node_times(net: Network, origins: list, *, reverse: bool = False,
 
     places = [net.place(p) for p in origins]
     extra = [net.place(p) for p in (also or [])]
-    edges, nodes, sources, targets = [], {}, [], []
     roles = ("from", "to") if both else (("to",) if reverse else ("from",))
-    for p in places + extra:
-        for role in roles:
-            node, e, n = net.attach(p, role)
-            if node in nodes or node in sources or node in targets:
-                continue
-            edges += e
-            nodes.update(n)
-            if p in places:
-                (sources if role == "from" else targets).append(node)
-    compiled = net.augmented(edges, nodes)
+    compiled, sources, targets = _attach_all(net, places, extra, roles)
 
     def run(idx: list[str], rev: bool) -> np.ndarray:
         return shortest_times(compiled, idx, reverse=rev, min_only=True, limit=limit)
@@ -164,6 +154,61 @@ def node_times(net: Network, origins: list, *, reverse: bool = False,
     if reverse:
         return run(targets, True), compiled
     return run(sources, False), compiled
+
+
+def _attach_all(net: Network, places: list, extra: list, roles: tuple) -> tuple:
+    """One overlay with every place attached: points by array connectors
+    (:func:`network.points.connectors`, made at once), other places by :meth:`Network.attach`.
+    Returns the overlay and the source and target nodes of ``places``."""
+    from network.points import connectors
+    from network.routing import overlay_arrays
+
+    nodes: dict[str, dict] = {}
+    edges: list = []
+    sources: list[str] = []
+    targets: list[str] = []
+    points: list = []
+    for p in places + extra:
+        for role in roles:
+            if p.kind == "point":
+                node = p.origin
+                if node not in nodes:
+                    nodes[node] = {"x": p.lon, "y": p.lat, "kind": "point", "name": p.name,
+                                   "name_zh": ""}
+                    points.append(p)
+            else:
+                node, e, n = net.attach(p, role)
+                if node in nodes or node in sources or node in targets:
+                    continue
+                edges += e
+                nodes.update(n)
+            group = sources if role == "from" else targets
+            if p in places and node not in group:
+                group.append(node)
+    base = net.compiled
+    new = {k: d for k, d in nodes.items() if k not in base.index}
+    pos = {k: base.n_base + i for i, k in enumerate(new)}
+
+    def idx(name: str) -> int:
+        return pos[name] if name in pos else base.index[name]
+
+    us = [np.array([idx(e.u) for e in edges], dtype=np.int64)]
+    vs = [np.array([idx(e.v) for e in edges], dtype=np.int64)]
+    ws = [np.array([e.minutes for e in edges], dtype=float)]
+    if points:
+        lon = np.array([p.lon for p in points])
+        lat = np.array([p.lat for p in points])
+        at = np.array([pos[p.origin] for p in points])
+        acc = connectors(net, lon, lat, "from").tocoo()
+        egr = connectors(net, lon, lat, "to").tocoo()
+        us += [at[acc.row], egr.row.astype(np.int64)]
+        vs += [acc.col.astype(np.int64), at[egr.col]]
+        ws += [acc.data, egr.data]
+    if not new:
+        return base, sources, targets
+    compiled = overlay_arrays(base, new, np.concatenate(us), np.concatenate(vs),
+                              np.concatenate(ws))
+    return compiled, sources, targets
 
 
 def travel_time_surface(net: Network, origins: list[str] | str, *, reverse: bool = False,
