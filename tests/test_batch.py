@@ -206,3 +206,40 @@ def test_sweep_on_a_local_cluster_equals_serial(tmp_path, real_layers):
     default = read_results(tmp_path / "serial")
     run_sweep(sweep, real_layers, tmp_path / "default")
     assert not read_results(tmp_path / "default").equals(default)
+
+
+def _die_once(marker: str, chunk: int) -> int:
+    """A task that kills its worker process the first time it runs (to test retries)."""
+    import os
+
+    path = Path(marker)
+    if chunk == 1 and not path.exists():
+        path.write_text("died", encoding="utf-8")
+        os._exit(1)
+    return chunk * 10
+
+
+@pytest.mark.slow
+def test_killed_worker_task_is_retried_and_grid_on_dask_equals_serial(tmp_path, real_layers):
+    from distributed import LocalCluster
+
+    from network._cluster import run_chunks
+    from network.accessibility import Measure, grid_accessibility
+    from network.points import read_points
+
+    got: dict[int, int] = {}
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        ran = run_chunks(_die_once, str(tmp_path / "marker"), [0, 1, 2, 3],
+                         on_result=got.__setitem__, scheduler=cluster.scheduler_address)
+        assert ran == 4 and got == {0: 0, 1: 10, 2: 20, 3: 30}
+        assert (tmp_path / "marker").read_text(encoding="utf-8") == "died"
+        seats = read_points(SEATS)
+        w = np.nan_to_num(seats.data["population_2020"].to_numpy(float))
+        kw = {"year": 2025, "modes": "rail", "cell_km": 5.0, "chunk_cells": 500}
+        on_dask = grid_accessibility(real_layers, seats, w, Measure([30, 60], 0.05),
+                                     scheduler=cluster.scheduler_address, **kw)
+    serial = grid_accessibility(real_layers, seats, w, Measure([30, 60], 0.05), **kw)
+    pd.testing.assert_frame_equal(pd.DataFrame(on_dask.drop(columns="geometry")),
+                                  pd.DataFrame(serial.drop(columns="geometry")))
+    assert serial["within_60"].max() > 0
