@@ -195,32 +195,36 @@ class FastEvaluator:
 
     def _line_closure(self, edges: list, stops: list[str], base: dict) -> np.ndarray:
         """``C[i, j]``: fastest from station ``stops[i]`` to the arrival side of ``stops[j]``
-        ending on an added line, where between rides any baseline path may be taken."""
-        from scipy.sparse.csgraph import dijkstra
+        ending on an added line, where between rides any baseline path may be taken.
 
-        local: dict[str, int] = {}
-        for s in stops:
-            local.setdefault(s, len(local))
-        for s in stops:
-            local.setdefault(f"{s}|arr", len(local))
-        u, v, w = [], [], []
+        One ride (``ride[i, j]``) follows the line's chain of route nodes from a boarding
+        station (a walk over the edges, each weighted as in the CSR); rides are then chained
+        through the baseline (arrival side of ``j`` -> station ``i'``) to a fixed point.
+        """
+        out: dict[str, list[tuple[str, float]]] = {}
         for e in edges:
-            for n in (e.u, e.v):
-                local.setdefault(n, len(local))
-            u.append(local[e.u])
-            v.append(local[e.v])
-            w.append(max(e.minutes, 1e-9))
-        k = [base["pos"][s] for s in stops]
-        cols = np.array([self.index[s] for s in stops])
-        hop = base["from_arr"][np.ix_(k, cols)]  # arrival side of i -> station j, baseline
-        ii, jj = np.nonzero(np.isfinite(hop))
-        u += [local[f"{stops[i]}|arr"] for i in ii]
-        v += [local[stops[j]] for j in jj]
-        w += list(np.maximum(hop[ii, jj], 1e-9))
-        graph = _csr(np.array(u, dtype=np.int64), np.array(v, dtype=np.int64),
-                     np.array(w, dtype=float), len(local))
-        d = dijkstra(graph, directed=True, indices=[local[s] for s in stops])
-        return d[:, [local[f"{s}|arr"] for s in stops]]
+            out.setdefault(e.u, []).append((e.v, max(e.minutes, 1e-9)))
+        at = {s: i for i, s in enumerate(stops)}
+        k = len(stops)
+        ride = np.full((k, k), np.inf)
+        for i, s in enumerate(stops):
+            todo = list(out.get(s, ()))
+            while todo:  # the route nodes form chains: a walk, no queue needed
+                node, t = todo.pop()
+                if node.endswith("|arr") and node[:-4] in at:
+                    j = at[node[:-4]]
+                    ride[i, j] = min(ride[i, j], t)
+                    continue
+                todo.extend((v, t + w) for v, w in out.get(node, ()))
+        k_idx = [base["pos"][s] for s in stops]
+        hop = base["from_arr"][np.ix_(k_idx, [self.index[s] for s in stops])]
+        closure = ride
+        for _ in range(k):
+            more = np.minimum(closure, _min_plus(_min_plus(closure, hop), ride))
+            if np.array_equal(more, closure):
+                break
+            closure = more
+        return closure
 
     def evaluate_added(self, scenario: Scenario) -> Evaluation:
         """Evaluate a scenario that only adds lines against the cached baseline times.
