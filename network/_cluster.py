@@ -49,13 +49,20 @@ def _progress(total: int, label: str, quiet: bool) -> Any:
 
 def run_chunks(task: Callable[[Any, Any], Any], context: Any, chunks: list[Any], *,
                on_result: Callable[[int, Any], None], scheduler: str | None = None,
-               workers: int = 1, label: str = "chunks", quiet: bool = False,
+               workers: int | None = 1, label: str = "chunks", quiet: bool = False,
                done: Iterable[int] = ()) -> int:
     """Run ``task(context, chunk)`` for each chunk not in ``done``; call ``on_result(i, result)``
     in this process as each finishes (in completion order). Returns how many chunks ran.
+
+    ``workers=None`` means one local worker per core; never more workers than chunks.
     """
+    import os
+
     skip = set(done)
     todo = [i for i in range(len(chunks)) if i not in skip]
+    if workers is None:
+        workers = os.cpu_count() or 1
+    workers = max(1, min(workers, len(todo)))
     with _progress(len(chunks), label, quiet) as bar:
         job = bar.add_task(label, total=len(chunks), completed=len(chunks) - len(todo))
         if not todo:

@@ -181,7 +181,7 @@ def grid_chunk(job: GridJob, rows: tuple[int, int]) -> dict[str, np.ndarray]:
 def grid_accessibility(layers: Layers, opportunities: Points, weights: np.ndarray,
                        measure: Measure, *, year: int, modes: str,
                        assumptions: Assumptions = DEFAULT, cell_km: float | None = None,
-                       scheduler: str | None = None, workers: int = 1, quiet: bool = True,
+                       scheduler: str | None = None, workers: int | None = 1, quiet: bool = True,
                        chunk_cells: int = CHUNK_CELLS) -> gpd.GeoDataFrame:
     """Opportunities reached from every cell of the grid (one row per cell, EPSG:4326).
 

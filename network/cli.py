@@ -545,9 +545,10 @@ def _add_common(p: argparse.ArgumentParser, *, year: bool = False, modes: bool =
 def _add_cluster(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="run on the Dask scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786)")
-    p.add_argument("--workers", type=int, default=1,
-                   help="without --scheduler: 1 runs in this process (default), N > 1 starts a "
-                        "local Dask cluster of N worker processes")
+    p.add_argument("--workers", type=int, default=None,
+                   help="without --scheduler: N > 1 starts a local Dask cluster of N worker "
+                        "processes, 1 runs in this process; default one worker per core (in "
+                        "this process when there is one core or one chunk)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -180,7 +180,7 @@ def test_bad_sweep_files(real_layers, text, needle):
 
 
 def test_sweep_cli(tmp_path):
-    r = _cli("sweep", SMALL, "-o", tmp_path / "out", "--top", 2, cwd=tmp_path)
+    r = _cli("sweep", SMALL, "-o", tmp_path / "out", "--top", 2, "--workers", 1, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "6 variants in 3 chunks (3 run now" in r.stdout
     assert len(list((tmp_path / "out").glob("part-*.parquet"))) == 3

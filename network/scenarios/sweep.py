@@ -235,7 +235,7 @@ def _done_parts(out: Path, n: int, fp: str) -> list[int]:
 
 def run_sweep(sweep: Sweep, layers: Layers, out: str | Path, *, year: int | None = None,
               modes: str | None = None, assumptions: Assumptions = DEFAULT,
-              scheduler: str | None = None, workers: int = 1, quiet: bool = True,
+              scheduler: str | None = None, workers: int | None = 1, quiet: bool = True,
               metadata: dict | None = None) -> dict[str, Any]:
     """Evaluate every variant of ``sweep`` into ``out/part-*.parquet``, resuming a run.
 
