@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,22 @@ def _strip_admin(name_zh: str) -> str:
     return name_zh[:-1] if len(name_zh) > 2 and name_zh.endswith(_SUFFIXES_ZH) else name_zh
 
 
+#: id(layers) -> (weak reference to the layers, their name index): built once per layers.
+_INDEXES: dict[int, tuple[weakref.ref, dict[str, list[Place]]]] = {}
+
+
 def _index(layers: Layers) -> dict[str, list[Place]]:
+    """The name index of ``layers`` (see :func:`_build_index`), built once per layers object
+    (layers are immutable; a scenario's layers are a new object with their own index)."""
+    ref, idx = _INDEXES.get(id(layers), (None, None))
+    if ref is None or ref() is not layers or idx is None:
+        idx = _build_index(layers)
+        _INDEXES[id(layers)] = (weakref.ref(layers), idx)
+        weakref.finalize(layers, _INDEXES.pop, id(layers), None)
+    return idx
+
+
+def _build_index(layers: Layers) -> dict[str, list[Place]]:
     """Every name a place is known by (normalised) -> the places known by it, best first.
 
     On a clash the city wins over the county, the county over the airport and the airport over

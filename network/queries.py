@@ -12,13 +12,16 @@ from network.assumptions import DEFAULT, Assumptions
 from network.graph import DEFAULT_MODES
 from network.grid import Grid, make_grid
 from network.places import Place, resolve
-from network.routing import Compiled, Journey, compile_graph, route, shortest_times
+from network.routing import Compiled, Journey, compile_graph, overlay, route, routes_to, shortest_times
 
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
 
     from network.layers import Layers
+
+#: Above this many compiled edges, single queries use a bounded, widening search.
+_BOUNDED_NNZ = 200_000
 
 #: Aggregation levels of an OD matrix.
 LEVELS = ("county", "city")
@@ -94,7 +97,7 @@ class Network:
         nodes: dict[str, dict] = {}
         node = p.origin if role == "from" else p.destination
         if p.kind == "point":
-            targets = _graph.connector_targets(self.G, self.layers)
+            targets = self._connector_targets()
             nodes[p.origin] = {"x": p.lon, "y": p.lat, "kind": "point", "name": p.name,
                                "name_zh": ""}
             edges += _graph.place_connectors(p.origin, p.lon, p.lat, targets, self.modes,
@@ -115,6 +118,13 @@ class Network:
                                          "interchanges.csv"))
         return tag, edges, nodes
 
+    def _connector_targets(self) -> dict:
+        """What points connect to (:func:`network.graph.connector_targets`), made once."""
+        key = ("connector_targets",)
+        if key not in self.cache:
+            self.cache[key] = _graph.connector_targets(self.G, self.layers)
+        return self.cache[key]
+
     def _terminals(self, a: Place, b: Place) -> tuple[str, str, list, dict]:
         src, e1, n1 = self.attach(a, "from")
         dst, e2, n2 = self.attach(b, "to")
@@ -131,13 +141,38 @@ class Network:
 
     def augmented(self, edges: list[_graph.Edge], nodes: dict[str, dict]) -> Compiled:
         """The compiled network with temporary nodes and edges (from :meth:`attach`) added;
-        the network itself is left unchanged."""
-        if not edges:
-            return self.compiled
-        G = self.G.copy()
-        G.add_nodes_from(nodes.items())
-        _graph.add_edges(G, edges)
-        return compile_graph(G)
+        the network itself is left unchanged.
+
+        The result is an overlay on the compiled arrays (:func:`network.routing.overlay`):
+        the networkx graph is not copied, and base nodes keep their indices.
+        """
+        return overlay(self.compiled, edges, nodes)
+
+    def _check_in_network(self, p: Place) -> None:
+        if p.kind != "point" and p.origin not in self.G:
+            raise InputError(
+                f"{p.name} is not in the {self.modes} network of {self.year} (not open yet, "
+                "or not reachable in this mode); try a later --year or --modes any"
+            )
+
+    def place(self, p: str | Place) -> Place:
+        """``p`` resolved (a :class:`Place` is returned as is)."""
+        return p if isinstance(p, Place) else self.resolve(p)
+
+    def _service_names(self) -> dict[str, str]:
+        key = ("service_names",)
+        if key not in self.cache:
+            sv = self.layers.services
+            self.cache[key] = dict(zip(sv["id"], sv["name"], strict=True))
+        return self.cache[key]
+
+    def _named(self, journey: Journey, a: Place, b: Place) -> Journey:
+        journey.origin, journey.destination = a.name, b.name
+        names = self._service_names()
+        for leg in journey.legs:
+            if leg.service:
+                leg.service_name = names.get(leg.service, leg.service)
+        return journey
 
     def travel_time(self, origin: str | Place, destination: str | Place) -> Journey:
         """Fastest door-to-door journey between two places, with its legs.
@@ -151,26 +186,78 @@ class Network:
         UnreachableError
             If no path exists in this year and mode.
         """
-        a = origin if isinstance(origin, Place) else self.resolve(origin)
-        b = destination if isinstance(destination, Place) else self.resolve(destination)
+        a, b = self.place(origin), self.place(destination)
         if a.origin == b.origin:
             raise InputError(
                 f"origin and destination are the same place ({a.name}); give two different places"
             )
         for p in (a, b):
-            if p.kind != "point" and p.origin not in self.G:
-                raise InputError(
-                    f"{p.name} is not in the {self.modes} network of {self.year} (not open yet, "
-                    "or not reachable in this mode); try a later --year or --modes any"
-                )
+            self._check_in_network(p)
         src, dst, edges, nodes = self._terminals(a, b)
-        journey = route(self.augmented(edges, nodes), src, dst)
-        journey.origin, journey.destination = a.name, b.name
-        names = dict(zip(self.layers.services["id"], self.layers.services["name"], strict=True))
-        for leg in journey.legs:
-            if leg.service:
-                leg.service_name = names.get(leg.service, leg.service)
-        return journey
+        # on a large (road) graph the search is bounded and widened until it arrives: exact
+        limit = 30.0 if self.compiled.matrix.nnz > _BOUNDED_NNZ else None
+        journey = route(self.augmented(edges, nodes), src, dst, limit=limit)
+        return self._named(journey, a, b)
+
+    def journeys_to(self, origins: list[str | Place], destination: str | Place
+                    ) -> list[Journey | None]:
+        """Fastest journeys from many places to one, from one reverse search.
+
+        Returns one journey per origin, ``None`` where unreachable or where the origin is the
+        destination. Minutes equal :meth:`travel_time`'s; where paths tie, the legs may be
+        either.
+        """
+        b = self.place(destination)
+        places = [self.place(o) for o in origins]
+        for p in (b, *places):
+            self._check_in_network(p)
+        dst, edges, nodes = self.attach(b, "to")
+        sources = []
+        for a in places:
+            if a.origin == b.origin:
+                sources.append(None)
+                continue
+            src, e, n = self.attach(a, "from")
+            edges, nodes = edges + e, {**nodes, **n}
+            sources.append(src)
+        compiled = self.augmented(edges, nodes)
+        wanted = [s for s in sources if s is not None]
+        found = iter(routes_to(compiled, wanted, dst))
+        out: list[Journey | None] = []
+        for a, s in zip(places, sources, strict=True):
+            j = next(found) if s is not None else None
+            out.append(None if j is None else self._named(j, a, b))
+        return out
+
+    def times(self, origins: list[str | Place], destinations: list[str | Place]) -> np.ndarray:
+        """Door-to-door minutes between many places: an origins x destinations array
+        (``inf`` where unreachable, 0 on the diagonal of a place with itself).
+
+        All places are attached to one overlay and the searches run from the side with fewer
+        places (forward from the origins, or backward from the destinations).
+        """
+        srcs = [self.place(p) for p in origins]
+        dsts = [self.place(p) for p in destinations]
+        for p in (*srcs, *dsts):
+            self._check_in_network(p)
+        edges: list = []
+        nodes: dict = {}
+        seen: set[tuple[str, str]] = set()
+        ends: dict[str, list[str]] = {"from": [], "to": []}
+        for role, group in (("from", srcs), ("to", dsts)):
+            for p in group:
+                node, e, n = self.attach(p, role)
+                ends[role].append(node)
+                # a point's connectors go both ways: attached once it serves both roles
+                key = ("point", p.origin) if p.kind == "point" else (role, p.origin)
+                if key in seen:
+                    continue
+                seen.add(key)
+                edges += e
+                nodes.update(n)
+        compiled = self.augmented(edges, nodes)
+        return od_times(compiled, ends["from"], ends["to"],
+                        same=[[a.origin == b.origin for b in dsts] for a in srcs])
 
     def zones(self, level: str = "county") -> pd.DataFrame:
         """The zones of a matrix level: code, name, name_zh, city, node, population."""
@@ -220,6 +307,28 @@ class Network:
             "destination_code": zones["code"].to_numpy()[di[keep]],
             "minutes": minutes,
         })
+
+
+def od_times(compiled: Compiled, sources: list[str], targets: list[str], *,
+             same: list[list[bool]] | None = None) -> np.ndarray:
+    """Minutes from each source node to each target node (sources x targets), searching from
+    the smaller side; ``same[i][j]`` marks pairs that are one place (set to 0)."""
+    if not sources or not targets:
+        return np.zeros((len(sources), len(targets)))
+    if len(sources) <= len(targets):
+        uniq = list(dict.fromkeys(sources))
+        rows = shortest_times(compiled, uniq)
+        at = {n: i for i, n in enumerate(uniq)}
+        out = rows[[at[s] for s in sources]][:, compiled.node_ids(targets)]
+    else:
+        uniq = list(dict.fromkeys(targets))
+        cols = shortest_times(compiled, uniq, reverse=True)
+        at = {n: i for i, n in enumerate(uniq)}
+        out = cols[[at[t] for t in targets]][:, compiled.node_ids(sources)].T
+    out = np.array(out, dtype=float)
+    if same is not None:
+        out[np.asarray(same, dtype=bool).reshape(out.shape)] = 0.0
+    return out
 
 
 def travel_time(layers: Layers, origin: str, destination: str, *, year: int,

@@ -130,43 +130,89 @@ class Surface:
 
 
 def node_times(net: Network, origins: list, *, reverse: bool = False,
-               also: list | None = None, both: bool = False) -> tuple:
+               also: list | None = None, both: bool = False, limit: float = np.inf) -> tuple:
     """Minutes from (to) the nearest of several places to every node of the network.
 
     ``also`` names further places to attach to the graph (so their nodes get times too).
-    Returns the times and the compiled graph they index; with ``both=True`` returns
-    ``(times_from, times_to, compiled)`` from one augmented graph.
+    Returns the times and the compiled graph they index (an overlay on ``net.compiled``:
+    base nodes keep their indices); with ``both=True`` returns ``(times_from, times_to,
+    compiled)`` from one augmented graph. ``limit`` bounds the search in minutes (times
+    beyond it are ``inf``; those below are exact).
     """
-    from scipy.sparse.csgraph import dijkstra
+    from network.routing import shortest_times
 
-    places = [p if not isinstance(p, str) else net.resolve(p) for p in origins]
-    extra = [p if not isinstance(p, str) else net.resolve(p) for p in (also or [])]
-    edges, nodes, sources, targets = [], {}, [], []
+    places = [net.place(p) for p in origins]
+    extra = [net.place(p) for p in (also or [])]
     roles = ("from", "to") if both else (("to",) if reverse else ("from",))
-    for p in places + extra:
-        for role in roles:
-            node, e, n = net.attach(p, role)
-            if node in nodes or node in sources or node in targets:
-                continue
-            edges += e
-            nodes.update(n)
-            if p in places:
-                (sources if role == "from" else targets).append(node)
-    compiled = net.augmented(edges, nodes)
+    compiled, sources, targets = _attach_all(net, places, extra, roles)
 
-    def run(matrix, idx):
-        return dijkstra(matrix, directed=True, indices=compiled.node_ids(idx), min_only=True)
+    def run(idx: list[str], rev: bool) -> np.ndarray:
+        return shortest_times(compiled, idx, reverse=rev, min_only=True, limit=limit)
 
     if both:
-        return (run(compiled.matrix, sources), run(compiled.matrix.T.tocsr(), targets or sources),
-                compiled)
+        return run(sources, False), run(targets or sources, True), compiled
     if reverse:
-        return run(compiled.matrix.T.tocsr(), targets), compiled
-    return run(compiled.matrix, sources), compiled
+        return run(targets, True), compiled
+    return run(sources, False), compiled
+
+
+def _attach_all(net: Network, places: list, extra: list, roles: tuple) -> tuple:
+    """One overlay with every place attached: points by array connectors
+    (:func:`network.points.connectors`, made at once), other places by :meth:`Network.attach`.
+    Returns the overlay and the source and target nodes of ``places``."""
+    from network.points import connectors
+    from network.routing import overlay_arrays
+
+    nodes: dict[str, dict] = {}
+    edges: list = []
+    sources: list[str] = []
+    targets: list[str] = []
+    points: list = []
+    for p in places + extra:
+        for role in roles:
+            if p.kind == "point":
+                node = p.origin
+                if node not in nodes:
+                    nodes[node] = {"x": p.lon, "y": p.lat, "kind": "point", "name": p.name,
+                                   "name_zh": ""}
+                    points.append(p)
+            else:
+                node, e, n = net.attach(p, role)
+                if node in nodes or node in sources or node in targets:
+                    continue
+                edges += e
+                nodes.update(n)
+            group = sources if role == "from" else targets
+            if p in places and node not in group:
+                group.append(node)
+    base = net.compiled
+    new = {k: d for k, d in nodes.items() if k not in base.index}
+    pos = {k: base.n_base + i for i, k in enumerate(new)}
+
+    def idx(name: str) -> int:
+        return pos[name] if name in pos else base.index[name]
+
+    us = [np.array([idx(e.u) for e in edges], dtype=np.int64)]
+    vs = [np.array([idx(e.v) for e in edges], dtype=np.int64)]
+    ws = [np.array([e.minutes for e in edges], dtype=float)]
+    if points:
+        lon = np.array([p.lon for p in points])
+        lat = np.array([p.lat for p in points])
+        at = np.array([pos[p.origin] for p in points])
+        acc = connectors(net, lon, lat, "from").tocoo()
+        egr = connectors(net, lon, lat, "to").tocoo()
+        us += [at[acc.row], egr.row.astype(np.int64)]
+        vs += [acc.col.astype(np.int64), at[egr.col]]
+        ws += [acc.data, egr.data]
+    if not new:
+        return base, sources, targets
+    compiled = overlay_arrays(base, new, np.concatenate(us), np.concatenate(vs),
+                              np.concatenate(ws))
+    return compiled, sources, targets
 
 
 def travel_time_surface(net: Network, origins: list[str] | str, *, reverse: bool = False,
-                        grid: Grid | None = None) -> Surface:
+                        grid: Grid | None = None, limit: float = np.inf) -> Surface:
     """Travel-time surface from (or with ``reverse``, to) one or several places.
 
     Parameters
@@ -179,12 +225,14 @@ def travel_time_surface(net: Network, origins: list[str] | str, *, reverse: bool
         Time to reach the origin(s) from each cell instead of from them.
     grid
         The grid; defaults to :meth:`Network.grid` at ``assumptions.cell_km``.
+    limit
+        Bound the search at this many minutes (cells beyond it are unreached); exact below.
     """
     from network.places import Place
 
     origins = [origins] if isinstance(origins, str | Place) else list(origins)
     origins = [net.resolve(o) if isinstance(o, str) else o for o in origins]
-    times, _ = node_times(net, origins, reverse=reverse)
+    times, _ = node_times(net, origins, reverse=reverse, limit=limit)
     label = ", ".join(getattr(o, "name", str(o)) for o in origins)
     return surface_from_times(net, times, grid=grid, reverse=reverse, label=label)
 

@@ -46,6 +46,7 @@ from network.scenarios.compare import Comparison, compare, compare_files, format
 from network.scenarios.evaluate import Evaluation, FastEvaluator, evaluate_full, evaluate_many
 from network.scenarios.reader import check_file, parse_scenario, read_scenario
 from network.scenarios.spec import CLASSES, FIELDS, TYPES, Scenario, ScenarioError
+from network.scenarios.sweep import Sweep, parse_sweep, read_results, read_sweep, run_sweep
 
 __all__ = [
     "CLASSES",
@@ -56,6 +57,7 @@ __all__ = [
     "FastEvaluator",
     "Scenario",
     "ScenarioError",
+    "Sweep",
     "apply",
     "check_file",
     "compare",
@@ -64,5 +66,9 @@ __all__ = [
     "evaluate_many",
     "format_comparison",
     "parse_scenario",
+    "parse_sweep",
+    "read_results",
     "read_scenario",
+    "read_sweep",
+    "run_sweep",
 ]

@@ -142,7 +142,9 @@ class FastEvaluator:
             sv = SimpleNamespace(**services[sid])
             if not is_open(sv.opened, self.year, sv.closed):
                 continue
-            kept = stops_open_in(pd.DataFrame(stops[sid]), self.open_stations, self.year)
+            rows = stops[sid]
+            kept = stops_open_in(_Records(rows) if sid not in self.stops else pd.DataFrame(rows),
+                                 self.open_stations, self.year)
             if len(kept) >= 2:
                 edges.extend(service_edges(sv, kept, self.pos, self.assumptions))
                 kept_by[sid] = (float(sv.headway_minutes), kept)
@@ -150,8 +152,22 @@ class FastEvaluator:
             edges.extend(self._common_edges(touched, kept_by))
         return touched, edges
 
-    def evaluate(self, scenario: Scenario) -> Evaluation:
-        """County matrix and population within the hour of one scenario."""
+    def incremental(self, scenario: Scenario) -> bool:
+        """Whether the scenario only adds lines (on existing stations, with new service ids),
+        so it can be evaluated against the cached baseline times (:meth:`evaluate_added`)."""
+        return bool(scenario.modifications) and all(
+            m["type"] == "add_line" and all(isinstance(s, str) for s in m["stops"])
+            and m["id"] not in self.services for m in scenario.modifications)
+
+    def evaluate(self, scenario: Scenario, *, incremental: bool = True) -> Evaluation:
+        """County matrix and population within the hour of one scenario.
+
+        Added lines are evaluated incrementally against the cached baseline (equal to a
+        rebuild, tested); other graph-level edits re-run the searches on edited arrays; the
+        rest falls back to a rebuild. ``incremental=False`` skips the first path (reference).
+        """
+        if incremental and self.incremental(scenario):
+            return self.evaluate_added(scenario)
         if not self.fast(scenario):
             return self._rebuild(scenario)
         touched, edges = self._service_edges(scenario)
@@ -171,6 +187,127 @@ class FastEvaluator:
         v = np.concatenate([self.v[keep], np.array(nv, dtype=np.int64)])
         w = np.concatenate([self.w[keep], np.array(nw, dtype=float)])
         return self._measure(scenario.name, _csr(u, v, w, len(index)))
+
+    # -- incremental: lines added to a cached baseline ------------------------------------
+
+    def _baseline(self) -> dict:
+        """Baseline times, computed once: from every station's arrival side to every node,
+        from every node to every station, between zones, and from and to the core."""
+        if getattr(self, "_base", None) is not None:
+            return self._base
+        from scipy.sparse.csgraph import dijkstra
+
+        matrix = _csr(self.u, self.v, self.w, len(self.index))
+        rev = matrix.T.tocsr()
+        stations = sorted(self.open_stations)
+        core = self.index[self.core_node]
+        arr = np.array([self.index[f"{s}|arr"] for s in stations])
+        dep = np.array([self.index[s] for s in stations])
+        self._base = {
+            "pos": {s: i for i, s in enumerate(stations)},
+            "from_arr": dijkstra(matrix, directed=True, indices=arr),  # S x N
+            "to_dep": dijkstra(rev, directed=True, indices=dep),  # S x N (node -> station)
+            "od": dijkstra(matrix, directed=True, indices=self.zone_idx)[:, self.zone_idx],
+            "fwd": dijkstra(matrix, directed=True, indices=core),
+            "rev": dijkstra(rev, directed=True, indices=core),
+        }
+        return self._base
+
+    def _line_closure(self, edges: list, stops: list[str], base: dict) -> np.ndarray:
+        """``C[i, j]``: fastest from station ``stops[i]`` to the arrival side of ``stops[j]``
+        ending on an added line, where between rides any baseline path may be taken.
+
+        One ride (``ride[i, j]``) follows the line's chain of route nodes from a boarding
+        station (a walk over the edges, each weighted as in the CSR); rides are then chained
+        through the baseline (arrival side of ``j`` -> station ``i'``) to a fixed point.
+        """
+        out: dict[str, list[tuple[str, float]]] = {}
+        for e in edges:
+            out.setdefault(e.u, []).append((e.v, max(e.minutes, 1e-9)))
+        at = {s: i for i, s in enumerate(stops)}
+        k = len(stops)
+        ride = np.full((k, k), np.inf)
+        for i, s in enumerate(stops):
+            todo = list(out.get(s, ()))
+            while todo:  # the route nodes form chains: a walk, no queue needed
+                node, t = todo.pop()
+                if node.endswith("|arr") and node[:-4] in at:
+                    j = at[node[:-4]]
+                    ride[i, j] = min(ride[i, j], t)
+                    continue
+                todo.extend((v, t + w) for v, w in out.get(node, ()))
+        k_idx = [base["pos"][s] for s in stops]
+        hop = base["from_arr"][np.ix_(k_idx, [self.index[s] for s in stops])]
+        closure = ride
+        for _ in range(k):
+            more = np.minimum(closure, _min_plus(_min_plus(closure, hop), ride))
+            if np.array_equal(more, closure):
+                break
+            closure = more
+        return closure
+
+    def evaluate_added(self, scenario: Scenario) -> Evaluation:
+        """Evaluate a scenario that only adds lines against the cached baseline times.
+
+        Any trip that uses an added line boards it at one of its stops and last leaves it at
+        another, so its time is (baseline to a boarding stop) + (closure over the line's stops,
+        :meth:`_line_closure`) + (baseline from the alighting stop). Each time is the minimum
+        of that and the baseline: the same as a Dijkstra on the rebuilt graph (tested).
+        """
+        base = self._baseline()
+        _, edges = self._service_edges(scenario)
+        stops = sorted({e.u for e in edges if e.mode == "wait"}
+                       | {e.v.removesuffix("|arr") for e in edges if e.mode == "alight"})
+        if not stops:
+            return self._finish(scenario.name, base["od"], base["fwd"], base["rev"])
+        k = [base["pos"][s] for s in stops]
+        closure = self._line_closure(edges, stops, base)  # boarding stop x alighting stop
+        to_dep = base["to_dep"][k]  # stop x node: node -> station
+        from_arr = base["from_arr"][k]  # stop x node: arrival side -> node
+        core = self.index[self.core_node]
+        z = self.zone_idx
+        board = _min_plus(to_dep[:, z].T, closure)  # zone x alighting stop
+        od = np.minimum(base["od"], _min_plus(board, from_arr[:, z]))
+        via = _min_plus(to_dep[:, [core]].T, closure)  # 1 x alighting stop
+        fwd = np.minimum(base["fwd"], _min_plus(via, from_arr)[0])
+        to_core = _min_plus(closure, from_arr[:, [core]])  # boarding stop x 1
+        rev = np.minimum(base["rev"], _min_plus(to_dep.T, to_core)[:, 0])
+        return self._finish(scenario.name, od, fwd, rev)
+
+    def _cells(self, times: np.ndarray, reverse: bool) -> np.ndarray:
+        """Cell minutes (``inf`` unreached) from node times that are never above the
+        baseline's: the baseline cells, lowered only where a node's time improved (exact:
+        the minimum over a cell's pairs is the same)."""
+        base = self._base
+        key = "cells_r" if reverse else "cells_f"
+        pairs = self.pairs_r if reverse else self.pairs_f
+        if key not in base:
+            from network.surface import surface_from_times
+
+            ref = base["rev" if reverse else "fwd"]
+            minutes = surface_from_times(self.net, ref, grid=self.grid, reverse=reverse).minutes
+            ends = np.append(pairs.starts[1:], len(pairs.node))
+            pair_cell = np.repeat(pairs.cells, ends - pairs.starts)
+            by_node = np.argsort(pairs.node, kind="stable")  # pairs grouped by node
+            bounds = np.searchsorted(pairs.node[by_node], np.arange(len(self.index) + 1))
+            base[key] = (np.where(np.isnan(minutes), np.inf, minutes), pair_cell, by_node,
+                         bounds)
+        minutes, pair_cell, by_node, bounds = base[key]
+        old = base["rev" if reverse else "fwd"]
+        better = np.flatnonzero(times[: len(old)] < old)
+        out = minutes.copy()
+        counts = bounds[better + 1] - bounds[better]
+        if counts.sum():
+            # the pairs of the improved nodes: ranges of by_node, concatenated
+            first = np.repeat(bounds[better] - np.cumsum(counts) + counts, counts)
+            sel = by_node[first + np.arange(counts.sum())]
+            np.minimum.at(out, pair_cell[sel], times[pairs.node[sel]] + pairs.cost[sel])
+        return out
+
+    def _finish(self, name: str, od: np.ndarray, fwd: np.ndarray, rev: np.ndarray) -> Evaluation:
+        within = np.fmax(self._cells(fwd, False), self._cells(rev, True)) \
+            <= self.assumptions.commute_minutes
+        return Evaluation(name, od, float(np.nansum(self.grid.population[within])))
 
     def _measure(self, name: str, matrix: Any) -> Evaluation:
         from scipy.sparse.csgraph import dijkstra
@@ -192,6 +329,27 @@ class FastEvaluator:
                               year=self.year, modes=self.modes, core=self.core, grid=self.grid,
                               assumptions=self.assumptions)
         return other._measure(scenario.name, _csr(other.u, other.v, other.w, len(other.index)))
+
+
+class _Records(list):
+    """Stop rows of a new line as a list of dicts, with the two DataFrame methods
+    :func:`network.graph.stops_open_in` uses (avoids building a DataFrame per variant)."""
+
+    def sort_values(self, key: str) -> _Records:
+        return _Records(sorted(self, key=lambda r: r[key]))
+
+    def to_dict(self, orient: str) -> list[dict]:
+        assert orient == "records"
+        return list(self)
+
+
+def _min_plus(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``out[i, j] = min_k left[i, k] + right[k, j]`` (small dense matrices, chunked rows)."""
+    out = np.empty((left.shape[0], right.shape[1]))
+    step = max(1, 2_000_000 // max(1, left.shape[1] * right.shape[1]))
+    for a in range(0, left.shape[0], step):
+        out[a:a + step] = (left[a:a + step, :, None] + right[None, :, :]).min(axis=1)
+    return out
 
 
 def _csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> Any:

@@ -1,0 +1,311 @@
+"""Scale benchmarks of issue 17 (run on demand, not in the tests).
+
+    python bench/bench_scale.py [--only surface,points,whatif,access,spliced,curve]
+                                [--road-edges 1000000] [--curve 10000,100000,1000000,3000000]
+                                [--repeat 10]
+
+Every figure is printed next to a peer measured in the same run on the same graph: a bare
+``scipy.sparse.csgraph.dijkstra``, igraph's ``distances`` and networkx's Dijkstra (networkx
+only up to 10^5 edges), or the reference path the figure replaces (copying the graph, the
+graph-level what-if, a full rebuild). Sections:
+
+surface  point surface warm (a lon,lat origin, rail, 54,108 cells of 1 km)
+points   1,000 x 1,000 point matrix (random points in the Hangzhou area)
+report   run_report warm, and the legs-to-core step one by one against one reverse search
+whatif   add-line what-ifs per second: incremental, graph-level reference, full rebuild
+access   every one of the 54,108 cells as an origin (county seats x population), one process
+spliced  a synthetic road graph of --road-edges edges spliced in: build time and peak memory,
+         a point-to-point road query, the 44 x 44 county matrix
+curve    single-source Dijkstra from 10^4 to 3 x 10^6 edges: scipy, igraph, networkx
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import median_ms
+
+
+def _row(name: str, value: str, peer: str = "") -> None:
+    print(f"  {name:<58} {value:>16}  {peer}")
+
+
+def _igraph(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int):
+    import igraph as ig
+
+    g = ig.Graph(n=n, edges=np.column_stack([u, v]).tolist(), directed=True)
+    g.es["w"] = w.tolist()
+    return g
+
+
+def _csr_parts(matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    coo = matrix.tocoo()
+    return coo.row, coo.col, coo.data
+
+
+def surface(args: argparse.Namespace, layers) -> None:
+    import networkx as nx
+    from scipy.sparse.csgraph import dijkstra
+
+    from network import Network
+    from network import graph as _graph
+    from network.routing import compile_graph
+    from network.surface import surface_from_times, travel_time_surface
+
+    print("point surface, warm (origin 120.21,30.29; rail; 54,108 cells)")
+    net = Network(layers, year=2025, modes="rail")
+    p = net.resolve("120.21,30.29")
+    ours = median_ms(lambda: travel_time_surface(net, p), args.repeat)
+
+    def copy_path():  # what Network.augmented did before: copy the graph, recompile
+        node, edges, nodes = net.attach(p, "from")
+        G = net.G.copy()
+        G.add_nodes_from(nodes.items())
+        _graph.add_edges(G, edges)
+        c = compile_graph(G)
+        t = dijkstra(c.matrix, indices=c.index[node], min_only=True)
+        return surface_from_times(net, t)
+
+    old = median_ms(copy_path, args.repeat)
+    m = net.compiled.matrix
+    src = net.compiled.index["hangzhou_east"]
+    sp = median_ms(lambda: dijkstra(m, indices=src), args.repeat)
+    g = _igraph(*_csr_parts(m), m.shape[0])
+    ig_ms = median_ms(lambda: g.distances(source=[src], weights="w", mode="out"), args.repeat)
+    H = nx.DiGraph()
+    H.add_weighted_edges_from(zip(*(x.tolist() for x in _csr_parts(m)), strict=True))
+    nx_ms = median_ms(lambda: nx.single_source_dijkstra_path_length(H, src), args.repeat)
+    _row("point surface (attach + overlay + Dijkstra + cells)", f"{ours:.1f} ms",
+         f"copying the graph: {old:.1f} ms (x{old / ours:.1f})")
+    _row("  peers, one single-source search on the same graph", "",
+         f"scipy {sp:.2f} ms, igraph {ig_ms:.2f} ms, networkx {nx_ms:.2f} ms "
+         f"(ours = x{ours / sp:.1f} scipy)")
+
+
+def _random_points(layers, n: int, seed: int):
+    import pandas as pd
+
+    from network.geo import in_region
+    from network.points import Points
+
+    rng = np.random.default_rng(seed)
+    lon, lat = rng.uniform(119.8, 120.6, 3 * n), rng.uniform(29.9, 30.5, 3 * n)
+    keep = np.array([in_region(layers, x, y) for x, y in zip(lon, lat, strict=True)])
+    lon, lat = lon[keep][:n], lat[keep][:n]
+    return Points(np.arange(len(lon)).astype(str), lon, lat, pd.DataFrame())
+
+
+def points(args: argparse.Namespace, layers) -> None:
+    from scipy.sparse.csgraph import dijkstra
+
+    from network import Network
+    from network.points import point_times
+
+    print("1,000 x 1,000 point matrix (rail)")
+    net = Network(layers, year=2025, modes="rail")
+    pts = _random_points(layers, 1000, 1)
+    t0 = time.perf_counter()
+    out = point_times(net, pts, pts)
+    ours = time.perf_counter() - t0
+    sample = []
+    for i in range(10):
+        a, b = f"{pts.lon[i]},{pts.lat[i]}", f"{pts.lon[i + 10]},{pts.lat[i + 10]}"
+        t0 = time.perf_counter()
+        j = net.travel_time(a, b)
+        sample.append(time.perf_counter() - t0)
+        assert abs(j.minutes - out[i, i + 10]) < 1e-9
+    per_pair = statistics.median(sample)
+    m = net.compiled.matrix
+    t0 = time.perf_counter()
+    dijkstra(m, indices=np.arange(1000) % m.shape[0])
+    sp = time.perf_counter() - t0
+    _row("1,000 x 1,000 points (connectors, Dijkstra, min-plus)", f"{ours:.2f} s",
+         f"one travel_time per pair: {per_pair * 1e3:.1f} ms/pair -> "
+         f"{per_pair * 1e6 / 60:.0f} min for 10^6 pairs (estimate)")
+    _row("  peer: 1,000 bare scipy single-source searches", f"{sp:.2f} s", "")
+
+
+def whatif(args: argparse.Namespace, layers) -> None:
+    from bench_scenarios import variants
+
+    from network.scenarios import FastEvaluator, evaluate_full
+
+    print("add-line what-ifs, one process (rail, 2025, 300 random variants)")
+    sc = variants(layers, 300, 2025, 1)
+    t0 = time.perf_counter()
+    ev = FastEvaluator(layers, year=2025, modes="rail")
+    ev._baseline()
+    setup = time.perf_counter() - t0
+    ev.evaluate(sc[0])
+    t0 = time.perf_counter()
+    inc = [ev.evaluate(s) for s in sc]
+    rate_inc = len(sc) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    ref = [ev.evaluate(s, incremental=False) for s in sc[:100]]
+    rate_ref = 100 / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    full = [evaluate_full(layers, s, year=2025, grid=ev.grid) for s in sc[:5]]
+    rate_full = 5 / (time.perf_counter() - t0)
+    same = all(np.allclose(a.matrix, b.matrix, rtol=0, atol=1e-9, equal_nan=True)
+               and a.population_within_hour == b.population_within_hour
+               for a, b in zip(inc, ref, strict=False))
+    same_full = all(np.allclose(a.matrix, b.matrix, rtol=0, atol=1e-9, equal_nan=True)
+                    for a, b in zip(inc, full, strict=False))
+    _row("setup (evaluator + baseline times from every station)", f"{setup:.2f} s", "")
+    _row("incremental against the cached baseline", f"{rate_inc:.0f} /s",
+         f"graph-level reference {rate_ref:.1f} /s (x{rate_inc / rate_ref:.1f}); "
+         f"full rebuild {rate_full:.2f} /s (x{rate_inc / rate_full:.0f})")
+    _row("  equal to the reference (100) and to full rebuilds (5)", f"{same and same_full}", "")
+
+
+def access(args: argparse.Namespace, layers) -> None:
+    from scipy.sparse.csgraph import dijkstra
+
+    from network import Network
+    from network.accessibility import Measure, cell_access, grid_accessibility
+    from network.points import Points
+
+    print("accessibility from every cell (54,108 cells of 1 km; opportunities = 44 county "
+          "seats x population; rail; one process)")
+    z = layers.zones
+    opp = Points(z["code"].astype(str).to_numpy(), z["lon"].to_numpy(float),
+                 z["lat"].to_numpy(float), None)
+    w = np.nan_to_num(z["population_2020"].to_numpy(float))
+    t0 = time.perf_counter()
+    frame = grid_accessibility(layers, opp, w, Measure([30, 45, 60], 0.05), year=2025,
+                               modes="rail")
+    ours = time.perf_counter() - t0
+    net = Network(layers, year=2025, modes="rail")
+    acc = cell_access(net, net.grid())
+    origins = int((np.diff(acc.indptr) > 0).sum())
+    m = net.compiled.matrix
+    one = median_ms(lambda: dijkstra(m, indices=0), args.repeat) / 1e3
+    _row(f"all {len(frame):,} cells ({origins:,} with access to the network)", f"{ours:.1f} s",
+         f"one scipy single-source search per cell: {one * 1e3:.2f} ms x {origins:,} = "
+         f"{one * origins:.1f} s (estimate, kernel only)")
+
+
+def _spliced_roads(n_edges: int):
+    import networkx as nx
+
+    from network.osm import synthetic_roads
+
+    u, v, w, n = synthetic_roads(n_edges)
+    side = int(np.sqrt(n))
+    # synthetic positions over the Hangzhou urban area (benchmark only, not data)
+    lon = 119.95 + (np.arange(n) % side) / side * 0.5
+    lat = 30.05 + (np.arange(n) // side) / side * 0.4
+    R = nx.MultiDiGraph(crs="EPSG:4326")
+    R.add_nodes_from((i, {"x": float(lon[i]), "y": float(lat[i])}) for i in range(n))
+    R.add_edges_from((int(a), int(b), {"travel_time": float(t) * 60.0, "length": 300.0})
+                     for a, b, t in zip(u, v, w, strict=True))
+    return R
+
+
+def spliced(args: argparse.Namespace, layers) -> None:
+    from scipy.sparse.csgraph import dijkstra
+
+    from network import Network
+
+    print(f"road graph of ~{args.road_edges:,} synthetic edges spliced in (modes road)")
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    roads = _spliced_roads(args.road_edges)
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    net = Network(layers, year=2025, modes="road", roads=roads)
+    build = time.perf_counter() - t0
+    rss2 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    m = net.compiled.matrix
+    a, b = "120.10,30.20", "120.30,30.30"
+    q = median_ms(lambda: net.travel_time(a, b), max(3, args.repeat // 2))
+    sp = median_ms(lambda: dijkstra(m, indices=0), 3)
+    mx = median_ms(lambda: net.matrix(level="county"), 3)
+    zones = net.compiled.node_ids(list(net.zones("county")["node"]))
+    sp44 = median_ms(lambda: dijkstra(m, indices=zones), 3)
+    g = _igraph(*_csr_parts(m), m.shape[0])
+    ig1 = median_ms(lambda: g.distances(source=[0], weights="w", mode="out"), 3)
+    _row(f"build with roads ({m.nnz:,} CSR edges)", f"{build:.1f} s",
+         f"peak RSS {rss0:.0f} MB -> {rss1:.0f} MB (roads graph) -> {rss2:.0f} MB (network)")
+    _row("point-to-point road query (bounded, widening search)", f"{q:.0f} ms",
+         f"scipy single-source {sp:.0f} ms, igraph {ig1:.0f} ms")
+    _row("44 x 44 county matrix", f"{mx:.0f} ms", f"bare scipy 44 sources {sp44:.0f} ms")
+
+
+def curve(args: argparse.Namespace, layers) -> None:
+    import networkx as nx
+    from scipy.sparse.csgraph import dijkstra
+
+    from network.osm import synthetic_roads
+    from network.routing import csr_min
+
+    print("scale curve: single-source Dijkstra on synthetic road graphs (median of 3)")
+    print(f"  {'edges':>10} {'compile':>9} {'scipy':>9} {'igraph':>9} {'networkx':>10}")
+    for size in (int(s) for s in args.curve.split(",")):
+        u, v, w, n = synthetic_roads(size)
+        t0 = time.perf_counter()
+        m = csr_min(u, v, w, n)
+        comp = time.perf_counter() - t0
+        sp = median_ms(lambda m=m: dijkstra(m, indices=0), 3)
+        g = _igraph(u, v, w, n)
+        ig_ms = median_ms(lambda g=g: g.distances(source=[0], weights="w", mode="out"), 3)
+        nx_ms = float("nan")
+        if len(u) <= 200_000:
+            H = nx.DiGraph()
+            H.add_weighted_edges_from(zip(u.tolist(), v.tolist(), w.tolist(), strict=True))
+            nx_ms = median_ms(lambda H=H: nx.single_source_dijkstra_path_length(H, 0), 3)
+        print(f"  {len(u):>10,} {comp * 1e3:>7.0f}ms {sp:>7.1f}ms {ig_ms:>7.1f}ms {nx_ms:>8.1f}ms")
+        del g
+
+
+def report(args: argparse.Namespace, layers) -> None:
+    import tempfile
+
+    from network import Network
+    from network.report import run_report
+    from network.scorecard import legs_to_core, scorecard
+
+    print("report (years 2020,2025, rail), warm: second run in the same process")
+    with tempfile.TemporaryDirectory() as tmp:
+        run_report(layers, years=[2020, 2025], output_dir=f"{tmp}/out", maps_dir=f"{tmp}/maps")
+        t0 = time.perf_counter()
+        run_report(layers, years=[2020, 2025], output_dir=f"{tmp}/out", maps_dir=f"{tmp}/maps")
+        warm = time.perf_counter() - t0
+    net = Network(layers, year=2025, modes="rail")
+    card = scorecard(net)
+    legs = median_ms(lambda: legs_to_core(net, card), 3)
+    counties = [f"zone:{z.id}" for z in card.zones if z.kind == "county"]
+    batch = median_ms(lambda: net.journeys_to(counties, card.core_place), 3)
+    _row("run_report warm", f"{warm:.1f} s", "")
+    _row("  legs to the core, 44 counties: one travel_time each", f"{legs:.0f} ms",
+         f"one reverse search (Network.journeys_to): {batch:.0f} ms (x{legs / batch:.1f})")
+
+
+SECTIONS = {"report": report, "surface": surface, "points": points, "whatif": whatif, "access": access,
+            "spliced": spliced, "curve": curve}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(SECTIONS))  # comma-separated sections
+    parser.add_argument("--road-edges", type=int, default=1_000_000)
+    parser.add_argument("--curve", default="10000,100000,1000000,3000000")
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args(argv)
+    from network import load_layers
+
+    layers = load_layers()
+    for name in args.only.split(","):
+        SECTIONS[name](args, layers)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
