@@ -98,7 +98,7 @@ SCHEMAS: dict[str, Schema] = {
             "service_stops.csv",
             _cols(
                 "service_id seq:int station_id run_minutes:float? dwell_minutes:float? "
-                "opened:int? estimate:bool source"
+                "opened:int? estimate:bool provenance:str? vintage:str? source"
             ),
             id_field=None,
         ),

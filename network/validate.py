@@ -26,6 +26,9 @@ ENUMS: dict[tuple[str, str], set[str]] = {
     ("airports", "status"): {"open", "under_construction", "planned", "closed"},
 }
 
+#: Where a run time comes from (service_stops.provenance); ``estimate`` iff estimate=1.
+STOP_PROVENANCES = {"timetable", "official", "derived", "estimate"}
+
 #: Plausible band of implied speed (km/h, straight-line distance over scheduled minutes)
 #: between consecutive stops, per service class. Straight-line distance understates track
 #: distance, so the lower bounds are loose; the upper bounds are the top design speeds.
@@ -170,6 +173,16 @@ def _stop_sequences(layers: Layers) -> Iterator[Problem]:
             if row.run_minutes is None or not row.run_minutes > 0:
                 yield Problem("service_stops", f"{sid}#{row.seq}", "run_minutes",
                               "must be a positive number of minutes for every stop after the first")
+            prov = getattr(row, "provenance", None)
+            if prov is None:
+                continue
+            if prov not in STOP_PROVENANCES:
+                yield Problem("service_stops", f"{sid}#{row.seq}", "provenance",
+                              f"{prov!r} is not one of {sorted(STOP_PROVENANCES)}")
+            elif bool(row.estimate) != (prov == "estimate"):
+                yield Problem("service_stops", f"{sid}#{row.seq}", "estimate",
+                              f"estimate={int(row.estimate)} disagrees with provenance {prov!r} "
+                              "(estimate=1 exactly when provenance is 'estimate')")
 
 
 def _numbers(layers: Layers) -> Iterator[Problem]:
