@@ -348,24 +348,21 @@ def derive_metro(service: str, stops: list[dict], zh: dict, metro: dict, line: s
             continue
         # a station missing in the source: time the span between known neighbours, split by
         # straight-line distance (the split is an estimate)
-        j = k
+        j = k  # hops k .. j-1 are unknown: stops k-1 .. j-1
         while j < len(stops) and vals[j - 1][0] is None:
             j += 1
-        if j >= len(stops) or k < 2:
-            k = j + 1
-            continue
-        span, how = hop(names[k - 1], names[j])
+        span, how = hop(names[k - 1], names[j - 1]) if j - 1 > k - 1 else (None, "")
         if span is None:
-            k = j + 1
+            k = j
             continue
-        ids = [r["station_id"] for r in stops[k - 1:j + 1]]
+        ids = [r["station_id"] for r in stops[k - 1:j]]
         d = [_km(pos[p], pos[q]) for p, q in itertools.pairwise(ids)]
         for i, dk in enumerate(d):
             out[k + i] = (_fmt(span * dk / sum(d)), "estimate",
-                          f"ESTIMATE {METRO_VINTAGE}: {names[k - 1]}–{names[j]} {how} min (a "
+                          f"ESTIMATE {METRO_VINTAGE}: {names[k - 1]}–{names[j - 1]} {how} min (a "
                           f"station between is missing in the source) split by straight-line "
                           f"distance ({dk:.1f} of {sum(d):.1f} km); range ±1 min ; {METRO_URL}")
-        k = j + 1
+        k = j
     return out
 
 
