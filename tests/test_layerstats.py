@@ -54,3 +54,10 @@ def test_cli_layers_stats_text_and_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"rail", "headways", "expressways", "population"}
     assert set(data["rail"]) == {"hsr", "conventional", "intercity", "metro"}
+
+
+def test_census_2020_total_of_the_six_cities(real_layers):
+    # 7th census: the six cities' published totals sum to 29,582,183; every county has a figure
+    p = layer_stats(real_layers)["population"]
+    assert p["missing"] == []
+    assert p["county_sum"] == p["city_total"] == 29_582_183
