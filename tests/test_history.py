@@ -60,3 +60,13 @@ def test_provenance_is_consistent(real_layers):
     derived = later[later["provenance"].isin(["timetable", "derived"])]
     assert derived["vintage"].str.match(r"^\d{4}-\d{2}$").all()
     assert derived["source"].str.contains("TIMETABLE|DERIVED|as ").all()
+
+
+def test_plan_2025_targets_are_quoted_from_the_article(real_layers):
+    t = real_layers.targets.set_index("id")
+    for tid, figure in (("plan_2025_rail_km", "700公里"), ("plan_2025_hsr_km", "1700公里"),
+                        ("plan_2025_expressway_km", "3500公里"),
+                        ("plan_2025_intl_air_routes", "150个以上")):
+        assert bool(t.loc[tid, "verified"]), tid
+        assert figure in t.loc[tid, "quote_zh"], tid
+        assert "content_7859291" in t.loc[tid, "source"], tid
