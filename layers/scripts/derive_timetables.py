@@ -84,6 +84,12 @@ HSR_ROUTES = {
     "hsr_nanjing_hangzhou_allstop": [("宁杭高速线", "南京南", "杭州东")],
     "hsr_hangzhou_huangshan_allstop": [("沪昆高速线", "杭州东", "杭州南"),
                                        ("杭昌高速线杭黄段", "杭州南", "黄山北")],
+    # limited and non-stop patterns: the fastest train split by km, plus the stop loss at
+    # their own stops (stations they pass add nothing)
+    "hsr_hangzhou_ningbo_limited": [("杭深线", "杭州东", "宁波")],
+    "hsr_hangzhou_shaoxing_nonstop": [("杭深线", "杭州东", "宁波")],
+    "hsr_hangzhou_huangshan_g7482": [("沪昆高速线", "杭州东", "杭州南"),
+                                     ("杭昌高速线杭黄段", "杭州南", "黄山北")],
 }
 #: conventional services on lines with km posts
 CONV_ROUTES = {
