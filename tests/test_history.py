@@ -70,3 +70,14 @@ def test_plan_2025_targets_are_quoted_from_the_article(real_layers):
         assert bool(t.loc[tid, "verified"]), tid
         assert figure in t.loc[tid, "quote_zh"], tid
         assert "content_7859291" in t.loc[tid, "source"], tid
+
+
+def test_huangshan_has_rail_from_2015_by_the_hefei_fuzhou_hsr(real_layers):
+    from network import InputError
+
+    with pytest.raises(InputError):
+        Network(real_layers, year=2014, modes="rail").travel_time("hangzhou_east", "huangshan_north")
+    j = Network(real_layers, year=2016, modes="rail").travel_time("hangzhou_east", "huangshan_north")
+    rides = [leg.service for leg in j.legs if leg.kind == "ride"]
+    assert "hsr_hefei_fuzhou_allstop" in rides  # via Shangrao before the Hangzhou–Huangshan HSR
+    assert 120 <= j.in_vehicle_minutes <= 200

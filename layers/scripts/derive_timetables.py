@@ -82,6 +82,7 @@ HSR_ROUTES = {
     "hsr_hangzhou_changsha_allstop": [("沪昆高速线", "杭州东", "上饶")],
     "hsr_hangzhou_ningbo_allstop": [("杭深线", "杭州东", "宁波")],
     "hsr_nanjing_hangzhou_allstop": [("宁杭高速线", "南京南", "杭州东")],
+    "hsr_hefei_fuzhou_allstop": [("合福高速线", "合肥南", "上饶")],
     "hsr_hangzhou_huangshan_allstop": [("沪昆高速线", "杭州东", "杭州南"),
                                        ("杭昌高速线杭黄段", "杭州南", "黄山北")],
     # limited and non-stop patterns: the fastest train split by km, plus the stop loss at
