@@ -247,6 +247,8 @@ def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple
     pos = [order.index(n) for n in names]
     first, last = pos[0], pos[-1]
     stop_names = set(names)
+    stop_dwell = {p: float(r["dwell_minutes"]) for p, r in zip(pos, stops, strict=True)
+                  if r["dwell_minutes"] not in ("", None)}
     tt_idx = [i for i in range(len(order)) if order[i] in tt]
     out: dict[int, tuple[str, str, str]] = {}
     for k in range(1, len(stops)):
@@ -274,7 +276,9 @@ def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple
         m = len(between)
         times = [t for t, _ in pt]
         t_fast, fast_train = pt[0]
-        dwell = float(stops[k]["dwell_minutes"] or 0) if m else 0.0
+        # the recorded dwell at the intermediate stops (the service's own, else its typical one)
+        dwells = [stop_dwell[i] for i in between if i in stop_dwell] or list(stop_dwell.values())
+        dwell = statistics.mean(dwells) if (m and dwells) else 0.0
         total_km = km[order[b]] - km[order[a]]
         hop_km = abs(km[order[y]] - km[order[x]])
         if m == 0:
