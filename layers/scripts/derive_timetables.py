@@ -38,6 +38,11 @@ Methods (each row's ``source`` says which, with its numbers):
   directions; these are departure-to-departure times, so they include the stop and the row's
   dwell is cleared (dwell was counted twice before).
 
+- **headways** (``services.csv``): for the non-stop services of ``HEADWAY_FAST``, the trains
+  a day within 2 min of the fastest between their two stations, over ~16 operating hours.
+- Hops on the same track and pattern as a derived hop of another service take its value
+  (``REUSE``).
+
 Usage::
 
     python layers/scripts/derive_timetables.py --railwayvis /work/.mirror/thaddywu+RailwayVIS/repo \
