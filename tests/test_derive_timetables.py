@@ -65,3 +65,23 @@ def test_hop_between_timetable_stations_is_the_most_common_time(dt, trains):
     out = dt.derive_sections("s", stops, zh, [(0, "A"), (90, "B")], trains, {"A", "B"},
                              dt.HSR_TYPES, "G/D/C")
     assert out[1][:2] == ("30", "timetable")
+
+
+def test_conventional_typical_uses_the_median_of_all_k_t_z_trains(dt, trains):
+    # typical=True (conventional services): no train is left out and T_slow is the median of the
+    # K/T/Z trains; the G trains are not counted
+    zh = {"a": "A", "x": "X", "b": "B"}
+    stops = [{"station_id": "a", "dwell_minutes": ""}, {"station_id": "x", "dwell_minutes": "2"},
+             {"station_id": "b", "dwell_minutes": ""}]
+    route = [(0, "A"), (30, "X"), (90, "B")]
+    k_only = {k: v for k, v in trains.items() if k == "K1"} | {
+        "T1": _train({"A": (None, 900), "B": (960, None)}, typ="特快"),
+        "T2": _train({"A": (None, 1000), "B": (1070, None)}, typ="特快"),
+        "T3": _train({"A": (None, 1100), "B": (1165, None)}, typ="特快"),
+        "Z1": _train({"A": (None, 1200), "B": (1280, None)}, typ="直达特快")}
+    out = dt.derive_sections("s", stops, zh, route, k_only, {"A", "B"}, dt.CONV_TYPES, "K/T/Z",
+                             "proxy km", "src", typical=True)
+    run1, run2 = (float(out[k][0]) for k in (1, 2))
+    assert run1 + run2 + 2 == pytest.approx(70, abs=0.5)  # median of 60, 65, 70, 80, 90
+    assert "median 70 min of all 5 K/T/Z trains" in out[1][2] and "proxy km" in out[1][2]
+    assert run1 == pytest.approx(60 * 30 / 90 + (70 - 60 - 2) / 2, abs=0.25)

@@ -102,6 +102,22 @@ CONV_ROUTES = {
     "conv_jiujiang_quzhou_local": [("衢九线", "九江", "衢州")],
     "conv_anhui_jiangxi_local": [("皖赣线", "芜湖", "贵溪")],
 }
+#: conventional services on lines without km posts in data.h: [(km, station)] where the km of
+#: the conventional line are taken from the parallel line named in ``CONV_PROXY_NOTE`` (a
+#: proxy: the conventional line's own fare-distance km are not in the source); only K/T/Z trains
+CONV_PROXY_ROUTES = {
+    # 杭州–杭州南 27 km: 杭甬线 (official); beyond 杭州南: the 沪昆高速线 km posts shifted to
+    # 杭州南 = 27 (杭州南 175, 诸暨 225, 义乌 268, 金华 320, 龙游 364, 衢州 398, 江山 428,
+    # 玉山南 466 for 玉山, 上饶 500)
+    "conv_shanghai_kunming_local": [(0, "杭州"), (27, "杭州南"), (77, "诸暨"), (120, "义乌"),
+                                    (172, "金华"), (216, "龙游"), (250, "衢州"), (280, "江山"),
+                                    (318, "玉山"), (352, "上饶")],
+}
+CONV_PROXY_NOTE = ("km: 杭州–杭州南 official (杭甬线), beyond 杭州南 the official km posts of the "
+                   "parallel Shanghai–Kunming HSR (沪昆高速线) as a proxy for the conventional line's, "
+                   "which are not in the source")
+#: conventional (locomotive-hauled) train types in the station timetables: K, T, Z
+CONV_TYPES = ("快速", "特快", "直达特快")
 #: (service, seq) that take the run minutes of another service's hop on the same track
 REUSE = {("hsr_hangzhou_taizhou_allstop", 2): ("hsr_hangzhou_ningbo_allstop", 2),
          ("hsr_hangzhou_taizhou_allstop", 3): ("hsr_hangzhou_ningbo_allstop", 3)}
@@ -240,7 +256,8 @@ def _fmt(x: float) -> str:
 
 def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple[float, str]],
                     trains: dict, tt: set[str], types: tuple[str, ...] | None,
-                    cls_label: str) -> dict[int, tuple[str, str, str]]:
+                    cls_label: str, km_label: str = "official km posts",
+                    km_src: str = KM_URL, typical: bool = False) -> dict[int, tuple[str, str, str]]:
     """seq -> (run_minutes, provenance, source) for the hops of a stopping service."""
     km = {n: k for k, n in route}
     order = [n for _, n in route]
@@ -295,19 +312,23 @@ def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple
             continue
         # trains slower than MAX_STOP_COST a stop run another way (the conventional line,
         # via Shanghai) or wait to be overtaken: left out
-        kept = [t for t in times if t <= t_fast + m * MAX_STOP_COST]
-        t_slow = pctl(kept, 0.9)
+        # typical=True (conventional trains: K trains are slower than T/Z by speed class, not
+        # only by stops): T_slow is the median of all the trains
+        kept = times if typical else [t for t in times if t <= t_fast + m * MAX_STOP_COST]
+        t_slow = pctl(kept, 0.5 if typical else 0.9)
+        how = (f"median {t_slow} min of all {len(kept)} {cls_label} trains" if typical else
+               f"90th percentile {t_slow} min of {len(kept)} {cls_label} trains (of "
+               f"{len(times)}; slower than {MAX_STOP_COST} min a stop left out)")
         loss = max(0.0, (t_slow - t_fast) / m - dwell)
         ends = sum(1 for i in (x, y) if i in between)
         run = t_fast * hop_km / total_km + loss / 2 * ends
         out[k] = (_fmt(run), "derived",
-                  f"DERIVED from the {RV_VINTAGE} timetable and official km posts: "
+                  f"DERIVED from the {RV_VINTAGE} timetable and {km_label}: "
                   f"{order[a]}–{order[b]} {total_km:g} km, fastest {t_fast} min ({fast_train}), "
-                  f"90th percentile {t_slow} min of {len(kept)} {cls_label} trains (of "
-                  f"{len(times)}; slower than {MAX_STOP_COST} min a stop left out), {m} "
-                  f"intermediate stop(s); this hop {hop_km:g} km = {t_fast}×{hop_km:g}/{total_km:g}"
+                  f"{how}, {m} intermediate stop(s); this hop {hop_km:g} km = "
+                  f"{t_fast}×{hop_km:g}/{total_km:g}"
                   f" + stop loss {loss:.1f}/2 × {ends} (loss = ({t_slow}−{t_fast})/{m} − dwell "
-                  f"{dwell:g}); plausible range ±2 min ; {RV_URL} ; {KM_URL}")
+                  f"{dwell:g}); plausible range ±{5 if typical else 2} min ; {RV_URL} ; {km_src}")
     return out
 
 
@@ -536,6 +557,21 @@ def _run_metro(gitdir: str, rows: list[dict], by_service: dict, zh: dict, from_c
 
 
 
+def _run_conv_proxy(rows: list[dict], by_service: dict, zh: dict, trains: dict, tt: set[str],
+                    counts: Counter) -> None:
+    """Conventional services of ``CONV_PROXY_ROUTES``: K/T/Z trains, the median as T_slow."""
+    for sid, route in CONV_PROXY_ROUTES.items():
+        idx = by_service.get(sid)
+        if not idx:
+            continue
+        res = derive_sections(sid, [rows[i] for i in idx], zh, route, trains, tt, CONV_TYPES,
+                              "K/T/Z", CONV_PROXY_NOTE, f"{KM_URL} ({CONV_PROXY_NOTE})",
+                              typical=True)
+        for k, (run, prov, src) in res.items():
+            apply(rows, idx[k], run, prov, src, RV_VINTAGE)
+            counts[f"rail {prov}"] += 1
+
+
 def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dict,
               counts: Counter) -> None:
     if rv:
@@ -545,6 +581,8 @@ def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dic
         for pieces in (*HSR_ROUTES.values(), *CONV_ROUTES.values()):
             wanted |= {n for _, n in route_km(pieces, km_lines)}
         wanted |= {"上海虹桥", "杭州东", "南京南", "宁波"}
+        for route in CONV_PROXY_ROUTES.values():
+            wanted |= {n for _, n in route}
         trains = load_timetable(rv, wanted & tt)
         print(f"timetable: {len(trains)} trains at {len(wanted & tt)} stations", file=sys.stderr)
         for routes, types, label in ((HSR_ROUTES, HSR_TYPES, "G/D/C"),
@@ -560,6 +598,7 @@ def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dic
                 for k, (run, prov, src) in res.items():
                     apply(rows, idx[k], run, prov, src, RV_VINTAGE)
                     counts[f"rail {prov}"] += 1
+        _run_conv_proxy(rows, by_service, zh, trains, wanted & tt, counts)
         for sid in FASTEST:
             idx = by_service.get(sid)
             if not idx:
