@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     from scipy.sparse.csgraph import dijkstra
 
     from network.osm import synthetic_roads
-    from network.scenarios import _csr
+    from network.scenarios.evaluate import _csr
 
     print(f"{'edges':>10} {'nodes':>9} {'compile s':>10} {'1-source s':>11} {'CSR MB':>8} "
           f"{'peak RSS MB':>12}")

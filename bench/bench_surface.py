@@ -24,11 +24,11 @@ def osmnx_style(net, origin_node: str, minutes: float, buffer_m: float = 500.0):
     import networkx as nx
     import shapely
 
-    from network import settings
+    from network.geo import CRS_METRIC, CRS_WGS84
 
     sub = nx.ego_graph(net.G, origin_node, radius=minutes, distance="minutes")
     pts = [(d["x"], d["y"]) for _, d in sub.nodes(data=True)]
-    series = gpd.GeoSeries(shapely.points(pts), crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC)
+    series = gpd.GeoSeries(shapely.points(pts), crs=CRS_WGS84).to_crs(CRS_METRIC)
     return shapely.union_all(series.buffer(buffer_m).values)
 
 
@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args(argv)
 
-    from network import Network, load_layers, settings
+    from network import Network, load_layers
+    from network.geo import CRS_METRIC
     from network.scorecard import scorecard
     from network.surface import travel_time_surface
 
@@ -73,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
          median_ms(lambda: osmnx_style(net, origin.origin, 60.0), max(3, args.repeat // 3))),
     ]
     ref = travel_time_surface(net, origin, grid=fine).isochrones([60]).to_crs(
-        settings.CRS_METRIC).geometry.iloc[0]
-    mine = ours().to_crs(settings.CRS_METRIC).geometry.iloc[2]
+        CRS_METRIC).geometry.iloc[0]
+    mine = ours().to_crs(CRS_METRIC).geometry.iloc[2]
     recipe = osmnx_style(net, origin.origin, 60.0)
     width = max(len(r[0]) for r in rows)
     for name, ms in rows:

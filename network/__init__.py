@@ -36,7 +36,16 @@ _LAZY = {
     "Journey": "network.routing",
     "Leg": "network.routing",
     "compile_graph": "network.routing",
-    "settings": "network.settings",
+    "Assumptions": "network.assumptions",
+    "read_assumptions": "network.assumptions",
+    "DEFAULT_MODES": "network.graph",
+    "default_year": "network.years",
+    "is_open": "network.years",
+    "Grid": "network.grid",
+    "make_grid": "network.grid",
+    "provenance": "network.provenance",
+    "run_report": "network.report",
+    "build_map": "network.report",
 }
 
 __all__ = [
@@ -52,6 +61,5 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        module = importlib.import_module(_LAZY[name])
-        return module if name == "settings" else getattr(module, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'network' has no attribute {name!r}")

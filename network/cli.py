@@ -7,7 +7,6 @@ so that ``hzcircle --help`` stays fast.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import sys
 from collections.abc import Sequence
@@ -17,6 +16,9 @@ from network._errors import HzCircleError
 
 MODES = ("rail", "road", "any")
 LEVELS = ("county", "city")
+#: The default mode set of every command (``network.graph.DEFAULT_MODES``, repeated here so
+#: that ``--help`` does not import the graph module).
+DEFAULT_MODES = "rail"
 
 
 def _layers(args: argparse.Namespace) -> Any:
@@ -25,21 +27,36 @@ def _layers(args: argparse.Namespace) -> Any:
     return load_layers(args.layers)
 
 
+def _assumptions(args: argparse.Namespace) -> Any:
+    from network.assumptions import DEFAULT, read_assumptions
+
+    a = DEFAULT
+    if getattr(args, "assumptions", None):
+        a = read_assumptions(args.assumptions)
+    if getattr(args, "set", None):
+        a = a.with_settings(args.set)
+    return a
+
+
 def _year(args: argparse.Namespace, layers: Any) -> int:
-    if args.year is not None:
-        return args.year
-    return min(_dt.date.today().year, layers.last_year())
+    from network.years import check_year, default_year
+
+    return check_year(layers, args.year if args.year is not None else default_year(layers))
+
+
+def _roads(args: argparse.Namespace) -> Any:
+    if not getattr(args, "roads", None):
+        return None
+    from network.osm import load
+
+    return load(args.roads)
 
 
 def _network(args: argparse.Namespace, layers: Any, year: int, modes: str) -> Any:
     from network.queries import Network
 
-    roads = None
-    if getattr(args, "roads", None):
-        from network.osm import load
-
-        roads = load(args.roads)
-    net = Network(layers, year=year, modes=modes, roads=roads)
+    roads = _roads(args)
+    net = Network(layers, year=year, modes=modes, roads=roads, assumptions=_assumptions(args))
     if roads is not None:
         far = [s for s in net.snaps if s.km > 0.5]
         _progress(f"OSM roads: {roads.number_of_edges():,} edges; {len(net.snaps)} places snapped "
@@ -48,8 +65,27 @@ def _network(args: argparse.Namespace, layers: Any, year: int, modes: str) -> An
     return net
 
 
-def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
+def _provenance(args: argparse.Namespace, layers: Any, **facts: Any) -> dict[str, Any]:
+    from network.provenance import provenance
+
+    return provenance(_assumptions(args), layers=layers, **facts)
+
+
+def _print_json(obj: Any, args: argparse.Namespace, layers: Any, **facts: Any) -> None:
+    """Print ``obj`` as JSON with the provenance (assumptions, data year...) of the answer."""
+    record = _provenance(args, layers, **facts)
+    if isinstance(obj, dict):
+        out = {**obj, "provenance": {k: v for k, v in record.items() if k != "assumptions"},
+               "assumptions": record["assumptions"]}
+    else:
+        out = {"results": obj, "provenance": {k: v for k, v in record.items()
+                                              if k != "assumptions"},
+               "assumptions": record["assumptions"]}
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -78,8 +114,12 @@ def cmd_layers_check(args: argparse.Namespace) -> int:
 def cmd_layers_stats(args: argparse.Namespace) -> int:
     from network.layerstats import format_stats, layer_stats
 
-    stats = layer_stats(_layers(args))
-    print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else format_stats(stats))
+    layers = _layers(args)
+    stats = layer_stats(layers)
+    if args.json:
+        _print_json(stats, args, layers)
+    else:
+        print(format_stats(stats))
     return 0
 
 
@@ -100,7 +140,7 @@ def cmd_stations(args: argparse.Namespace) -> int:
                      "lat": round(s.lat, 6), "opened": s.opened, "former_names": s.former_names,
                      "external": bool(s.external), "source": s.source})
     if args.json:
-        _print_json(rows)
+        _print_json(rows, args, layers)
     else:
         for r in rows:
             print(f"{r['id']:<28} {r['name']:<28} {r['name_zh']:<8} {r['city']:<10} "
@@ -127,7 +167,7 @@ def cmd_lines(args: argparse.Namespace) -> int:
     layers = _layers(args)
     rows = _service_rows(layers)
     if args.json:
-        _print_json(rows)
+        _print_json(rows, args, layers)
     else:
         for r in rows:
             total = sum(r["run_minutes"])
@@ -155,26 +195,21 @@ def cmd_travel_time(args: argparse.Namespace) -> int:
     net = _network(args, layers, _year(args, layers), args.modes)
     journey = net.travel_time(args.origin, args.destination)
     if args.json:
-        _print_json(journey.as_dict())
+        _print_json(journey.as_dict(), args, layers, year=net.year, modes=net.modes)
     else:
         print(_format_journey(journey))
     return 0
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    from network._io import check_writable, write_atomic
+    from network._io import TABLE_SUFFIXES, check_suffix, check_writable, write_table
 
-    out = check_writable(args.output)
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise HzCircleError(f"output {out} must end in .csv or .parquet")
+    out = check_suffix(check_writable(args.output), TABLE_SUFFIXES)
     layers = _layers(args)
     net = _network(args, layers, _year(args, layers), args.modes)
     frame = net.matrix(level=args.level)
-    if suffix == ".csv":
-        write_atomic(out, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8"))
-    else:
-        write_atomic(out, lambda tmp: frame.to_parquet(tmp, index=False))
+    write_table(frame, out, metadata=_provenance(args, layers, year=net.year, modes=net.modes,
+                                                 level=args.level))
     reached = int(frame["minutes"].notna().sum())
     print(f"wrote {out}: {len(frame)} OD pairs ({reached} reachable), level {args.level}, "
           f"year {net.year}, modes {net.modes}")
@@ -192,41 +227,23 @@ def _thresholds(text: str) -> list[float]:
     return check_thresholds(values)
 
 
-def _write_vector(frame: Any, out: Any) -> None:
-    from network._io import write_atomic
-
-    suffix = out.suffix.lower()
-    if suffix in (".geojson", ".json"):
-        write_atomic(out, lambda tmp: frame.to_file(tmp, driver="GeoJSON"))
-    elif suffix == ".gpkg":
-        write_atomic(out, lambda tmp: frame.to_file(tmp, driver="GPKG", layer=out.stem))
-    elif suffix == ".parquet":
-        write_atomic(out, lambda tmp: frame.to_parquet(tmp))
-    else:
-        raise HzCircleError(f"output {out} must end in .geojson, .gpkg or .parquet")
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def cmd_isochrone(args: argparse.Namespace) -> int:
-    from network._io import check_writable
+    from network._io import VECTOR_SUFFIXES, check_suffix, check_writable, write_vector
     from network.surface import travel_time_surface
 
-    out = check_writable(args.output)
-    if out.suffix.lower() not in (".geojson", ".json", ".gpkg", ".parquet"):
-        raise HzCircleError(f"output {out} must end in .geojson, .gpkg or .parquet")
+    out = check_suffix(check_writable(args.output), VECTOR_SUFFIXES)
     minutes = _thresholds(args.minutes)
     layers = _layers(args)
     net = _network(args, layers, _year(args, layers), args.modes)
     grid = net.grid(args.cell_km)
     surface = travel_time_surface(net, args.place, reverse=args.reverse, grid=grid)
     frame = surface.isochrones(minutes)
-    _write_vector(frame, out)
+    meta = _provenance(args, layers, year=net.year, modes=net.modes, origin=surface.origin,
+                       reverse=args.reverse, cell_km=grid.cell_km)
+    write_vector(frame, out, metadata=meta)
     if args.cells:
-        cells_out = out.with_name(out.stem + "_cells" + out.suffix)
-        _write_vector(surface.cells(), check_writable(cells_out))
+        cells_out = check_writable(out.with_name(out.stem + "_cells" + out.suffix))
+        write_vector(surface.cells(), cells_out, metadata=meta)
         print(f"wrote {cells_out}")
     for r in frame.itertuples():
         print(f"  {r.minutes:>5g} min  {r.area_km2:>9,.0f} km2  {r.population:>12,} people")
@@ -244,13 +261,17 @@ def _years(args: argparse.Namespace, layers: Any) -> list[int]:
                                 "e.g. 2019,2020,2022,2025") from None
     else:
         years = [_year(args, layers)]
-    from network.graph import check_year
+    if not years:
+        raise HzCircleError(f"--years {args.years!r}: give at least one year, e.g. 2020,2025")
+    if len(set(years)) != len(years):
+        raise HzCircleError(f"--years {args.years!r}: a year is repeated; give each year once")
+    from network.years import check_year
 
     return [check_year(layers, y) for y in years]
 
 
 def cmd_commute_circle(args: argparse.Namespace) -> int:
-    from network.scorecard import flips, format_scorecard, scorecard
+    from network.scorecard import flips, format_scorecard, format_years, scorecard
 
     layers = _layers(args)
     years = _years(args, layers)
@@ -264,128 +285,38 @@ def cmd_commute_circle(args: argparse.Namespace) -> int:
         out = cards[0].as_dict() if len(cards) == 1 else {
             "years": [c.as_dict() for c in cards],
             "changes": [vars(f) for f in changes]}
-        _print_json(out)
+        _print_json(out, args, layers, modes=args.modes)
         return 0
     if len(cards) == 1:
         print(format_scorecard(cards[0]))
         return 0
-    print(_format_years(cards, changes))
+    print(format_years(cards, changes))
     return 0
 
 
-def _format_years(cards: list, changes: list) -> str:
-    years = [c.year for c in cards]
-    head = f"  {'county / city core':<31}{'city':<11}" + "".join(f"{y:>9}" for y in years)
-    lines = [f"One-hour commute circle by year, modes {cards[0].modes}, core {cards[0].core} "
-             f"(minutes = slower of to/from the core; * = within {cards[0].minutes:g})", "", head]
-    for i, z in enumerate(cards[0].zones):
-        cells = []
-        for c in cards:
-            zz = c.zones[i]
-            m = None if zz.minutes_to_core is None else max(zz.minutes_to_core, zz.minutes_from_core or 0)
-            cells.append("-" if m is None else f"{m:.0f}{'*' if zz.within_hour else ' '}")
-        name = f"[core] {z.name}" if z.kind == "city_core" else z.name
-        lines.append(f"  {name[:30]:<31}{z.city:<11}" + "".join(f"{v:>9}" for v in cells))
-    lines.append("")
-    lines.append("  population within the hour: " + ", ".join(
-        f"{c.year}: {c.population_within_hour / 1e6:.2f} M "
-        f"({c.population_within_hour / c.population_total:.1%})" for c in cards))
-    if changes:
-        lines.append("")
-        lines.append("  changes:")
-        for f in changes:
-            what = "now within the hour" if f.now_within else "no longer within the hour"
-            why = f" - new: {', '.join(f.new_services)}" if f.new_services else ""
-            lines.append(f"    {f.from_year}->{f.to_year} {f.zone} ({f.city}) {what}: "
-                         f"{f.minutes_before} -> {f.minutes_after} min{why}")
-    return "\n".join(lines)
-
-
 def cmd_targets(args: argparse.Namespace) -> int:
-    from network.graph import check_year
     from network.targets import format_tracker, track
+    from network.years import check_year
 
     layers = _layers(args)
     tr = track(layers, year=check_year(layers, _year(args, layers)))
     if args.json:
-        _print_json(tr.as_dict())
+        _print_json(tr.as_dict(), args, layers, year=tr.year)
     else:
         print(format_tracker(tr))
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import time
-    from pathlib import Path
+    from network.report import run_report
 
-    from network._io import check_writable, write_text_atomic
-    from network.queries import Network
-    from network.scorecard import flips, format_scorecard, scorecard
-    from network.surface import travel_time_surface
-    from network.targets import format_tracker, track
-
-    outdir = Path(args.output_dir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    check_writable(outdir / "probe")
     layers = _layers(args)
-    years = _years(args, layers)
-    sections, cards, nets = [], [], {}
-    t0 = time.perf_counter()
-    for y in years:
-        _progress(f"[{time.perf_counter() - t0:5.1f}s] scorecard {y} ({args.modes})...")
-        nets[y] = Network(layers, year=y, modes=args.modes)
-        cards.append(scorecard(nets[y]))
-        sections.append(format_scorecard(cards[-1]))
-    if len(cards) > 1:
-        sections.append(_format_years(cards, flips(layers, cards, nets)))
-    for y in years:
-        sections.append(format_tracker(track(layers, year=y)))
-    last = years[-1]
-    for modes in ("rail", "any"):
-        _progress(f"[{time.perf_counter() - t0:5.1f}s] isochrones {last} {modes}...")
-        net = nets[last] if modes == args.modes else Network(layers, year=last, modes=modes)
-        frame = travel_time_surface(net, "city:hangzhou").isochrones([30, 45, 60, 90])
-        path = outdir / f"isochrones_hangzhou_core_{last}_{modes}.geojson"
-        _write_vector(frame, check_writable(path))
-        sections.append(f"wrote {path}")
-    sections.append(_report_maps(args, layers, cards, nets, t0))
-    text = "\n\n".join(sections)
-    write_text_atomic(outdir / "report.txt", text + "\n")
-    print(text)
-    _progress(f"[{time.perf_counter() - t0:5.1f}s] done; report in {outdir / 'report.txt'}")
+    report = run_report(layers, years=_years(args, layers), output_dir=args.output_dir,
+                        maps_dir=args.maps_dir, modes=args.modes, roads=_roads(args),
+                        assumptions=_assumptions(args), offline=args.offline,
+                        progress=_progress)
+    print(report.text)
     return 0
-
-
-def _report_maps(args: argparse.Namespace, layers: Any, cards: list, nets: dict, t0: float) -> str:
-    import time
-    from pathlib import Path
-
-    from network import maps
-    from network._io import check_writable
-    from network.scorecard import legs_to_core
-    from network.surface import travel_time_surface
-
-    folder = Path(args.maps_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    last = cards[-1].year
-    _progress(f"[{time.perf_counter() - t0:5.1f}s] maps...")
-    out = []
-    m = maps.network_map(layers, year=last)
-    path = check_writable(folder / f"network_{last}.html")
-    out.append(f"wrote {path} ({maps.save_map(m, path) / 1e6:.2f} MB)")
-    net = nets[last]
-    surface = travel_time_surface(net, "city:hangzhou")
-    m = maps.isochrone_map(surface.isochrones([30, 45, 60, 90]), layers=layers,
-                           origin=net.resolve("city:hangzhou"), cells=surface.cells())
-    path = check_writable(folder / f"isochrones_hangzhou_core_{last}_{net.modes}.html")
-    out.append(f"wrote {path} ({maps.save_map(m, path) / 1e6:.2f} MB)")
-    legs = {}
-    for card in cards:
-        legs.update(legs_to_core(nets[card.year], card))
-    m = maps.commute_map(cards, layers=layers, legs=legs)
-    path = check_writable(folder / "commute_circle.html")
-    out.append(f"wrote {path} ({maps.save_map(m, path) / 1e6:.2f} MB)")
-    return "\n".join(out)
 
 
 def cmd_scenario_check(args: argparse.Namespace) -> int:
@@ -409,19 +340,15 @@ def cmd_scenario_compare(args: argparse.Namespace) -> int:
         check_writable(args.map)
     layers = _layers(args)
     year = _years(args, layers)[0]
-    roads = None
-    if args.roads:
-        from network.osm import load
-
-        roads = load(args.roads)
     results = compare_files(args.files, layers=layers, year=year, modes=args.modes,
-                            core=args.core, roads=roads)
+                            core=args.core, roads=_roads(args), assumptions=_assumptions(args))
     if args.map:
-        size = maps.save_map(results[0].map(tiles=args.tiles), args.map, offline=args.offline)
+        m = maps.comparison_map(results[0], tiles=args.tiles)
+        size = maps.save_map(m, args.map, offline=args.offline)
         _progress(f"wrote {args.map} ({size / 1e6:.2f} MB)")
     if args.json:
         out = [r.as_dict() for r in results]
-        _print_json(out[0] if len(out) == 1 else out)
+        _print_json(out[0] if len(out) == 1 else out, args, layers, year=year, modes=args.modes)
         return 0
     for r in results:
         print(format_comparison(r))
@@ -474,56 +401,21 @@ def cmd_osm_download(args: argparse.Namespace) -> int:
 
 def cmd_map(args: argparse.Namespace) -> int:
     from network import maps
-    from network._io import check_writable
+    from network._io import check_suffix, check_writable
+    from network.report import build_map
 
-    out = check_writable(args.output)
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise HzCircleError(f"output {out} must end in .html")
-    maps._check_tiles(args.tiles)
+    out = check_suffix(check_writable(args.output), (".html", ".htm"))
+    maps.check_tiles(args.tiles)
     layers = _layers(args)
-    m = _build_map(args, layers)
+    year = None if args.kind == "network" and args.year is None else _year(args, layers)
+    years = _years(args, layers) if args.years else None
+    m = build_map(args.kind, layers, place=args.place, year=year, years=years, modes=args.modes,
+                  core=args.core, minutes=_thresholds(args.minutes), reverse=args.reverse,
+                  cells=args.cells, tiles=args.tiles, roads=_roads(args),
+                  assumptions=_assumptions(args), progress=_progress)
     size = maps.save_map(m, out, offline=args.offline)
     print(f"wrote {out} ({size / 1e6:.2f} MB{', offline' if args.offline else ''})")
     return 0
-
-
-def _build_map(args: argparse.Namespace, layers: Any) -> Any:
-    from network import maps
-    from network.queries import Network
-
-    if args.kind == "network":
-        year = None if args.year is None else _years(args, layers)[0]
-        return maps.network_map(layers, year=year, tiles=args.tiles)
-    if args.kind == "isochrone":
-        from network.surface import travel_time_surface
-
-        if not args.place:
-            raise HzCircleError("map isochrone needs a PLACE, e.g. hzcircle map isochrone Hangzhou")
-        net = Network(layers, year=_year(args, layers), modes=args.modes or "any")
-        surface = travel_time_surface(net, args.place, reverse=args.reverse)
-        iso = surface.isochrones(_thresholds(args.minutes))
-        return maps.isochrone_map(iso, layers=layers, origin=net.resolve(args.place),
-                                  cells=surface.cells() if args.cells else None, tiles=args.tiles)
-    if args.kind == "commute-circle":
-        from network.scorecard import legs_to_core, scorecard
-
-        modes = args.modes or "rail"
-        cards, legs = [], {}
-        for y in _years(args, layers):
-            _progress(f"scorecard {y} ({modes})...")
-            net = Network(layers, year=y, modes=modes)
-            cards.append(scorecard(net, core=args.core))
-            legs.update(legs_to_core(net, cards[-1]))
-        return maps.commute_map(cards, layers=layers, legs=legs, tiles=args.tiles)
-    if args.kind == "scenario":
-        from network.scenarios import compare_files
-
-        if not args.place:
-            raise HzCircleError("map scenario needs a scenario FILE")
-        result = compare_files([args.place], layers=layers, year=_year(args, layers),
-                               modes=args.modes or "rail", core=args.core)[0]
-        return result.map(tiles=args.tiles)
-    raise HzCircleError(f"unknown map kind {args.kind!r}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -533,16 +425,24 @@ def _build_map(args: argparse.Namespace, layers: Any) -> Any:
 
 def _add_common(p: argparse.ArgumentParser, *, year: bool = False, modes: bool = False) -> None:
     p.add_argument("--layers", metavar="DIR", default=None,
-                   help="layers folder (default: $HZCIRCLE_LAYERS or the bundled layers/)")
+                   help="layers folder (default: $HZCIRCLE_LAYERS or the layers shipped with the "
+                        "package)")
+    p.add_argument("--assumptions", metavar="FILE", default=None,
+                   help="model assumptions from a YAML or TOML file of name: value "
+                        "(see docs/method.md)")
+    p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
+                   help="change one assumption, e.g. --set wait_cap_minutes=10 (repeatable)")
     if year:
         p.add_argument("--year", type=int, default=None,
-                       help="network as it stood at the end of this year (default: this year)")
+                       help="network as it stood at the end of this year (default: the layers' "
+                            "data year)")
         p.add_argument("--roads", metavar="ROADS.graphml", default=None,
                        help="OSM roads from 'hzcircle osm import' replacing the sketch road model "
                             "within their extent (modes road/any)")
     if modes:
-        p.add_argument("--modes", choices=MODES, default="any",
-                       help="rail (with walk/local-transit access), road (car), any (default)")
+        p.add_argument("--modes", choices=MODES, default=DEFAULT_MODES,
+                       help="rail (with walk/local-transit access; the default), road (car) or "
+                            "any")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -607,7 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_cc = sub.add_parser("commute-circle", help="one-hour commute circle scorecard")
     _add_common(p_cc, year=True)
-    p_cc.add_argument("--modes", choices=MODES, default="rail",
+    p_cc.add_argument("--modes", choices=MODES, default=DEFAULT_MODES,
                       help="rail (the plan's reading, default), road or any")
     p_cc.add_argument("--years", default=None, metavar="Y1,Y2,...",
                       help="compare several years side by side, e.g. 2019,2020,2022,2025,2026")
@@ -649,7 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_scm = sc_sub.add_parser("compare", help="compare scenario files against the baseline")
     p_scm.add_argument("files", nargs="+", metavar="FILE")
     _add_common(p_scm, year=True)
-    p_scm.add_argument("--modes", choices=MODES, default="rail", help="modes (default rail)")
+    p_scm.add_argument("--modes", choices=MODES, default=DEFAULT_MODES, help="modes (default rail)")
     p_scm.add_argument("--core", default=None, metavar="PLACE", help="the core (default Hangzhou)")
     p_scm.add_argument("--json", action="store_true", help="print JSON")
     p_scm.add_argument("--map", default=None, metavar="FILE.html",
@@ -664,8 +564,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_map.add_argument("place", nargs="?", metavar="PLACE|FILE",
                        help="the origin (isochrone) or the scenario file (scenario)")
     _add_common(p_map, year=True)
-    p_map.add_argument("--modes", choices=MODES, default=None,
-                       help="modes (default any; rail for commute-circle and scenario)")
+    p_map.add_argument("--modes", choices=MODES, default=DEFAULT_MODES, help="modes (default rail)")
     p_map.add_argument("--years", default=None, metavar="Y1,Y2,...",
                        help="commute-circle: one layer per year, e.g. 2020,2025")
     p_map.add_argument("--core", default=None, metavar="PLACE", help="commute-circle/scenario core")
@@ -682,7 +581,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p_rp)
     p_rp.add_argument("--years", default="2020,2025", metavar="Y1,Y2,...",
                       help="years to score (default 2020,2025: the plan's baseline and target)")
-    p_rp.add_argument("--modes", choices=MODES, default="rail", help="modes of the scorecard")
+    p_rp.add_argument("--modes", choices=MODES, default=DEFAULT_MODES,
+                      help="modes of the scorecard (default rail)")
+    p_rp.add_argument("--roads", metavar="ROADS.graphml", default=None,
+                      help="OSM roads from 'hzcircle osm import' (modes road/any)")
+    p_rp.add_argument("--offline", action="store_true",
+                      help="inline the Leaflet/folium assets in the maps")
     p_rp.add_argument("-o", "--output-dir", default="out", metavar="DIR",
                       help="folder for the report and its files (default out/)")
     p_rp.add_argument("--maps-dir", default="maps", metavar="DIR",

@@ -14,7 +14,7 @@ Node kinds
 ``airport``   an airport terminal (id = airport id)
 
 Rail is frequency-based: boarding (station -> route dep) costs the expected wait, headway / 2
-capped at :data:`network.settings.wait_cap_minutes`; riding costs scheduled minutes (run time
+capped at ``Assumptions.wait_cap_minutes``; riding costs scheduled minutes (run time
 between stops, dwell at intermediate stops); alighting costs nothing; changing trains at a
 station costs the minimum transfer time of its kind (arrival -> departure side).
 """
@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from network import settings
 from network._errors import InputError
-from network.validate import haversine_km
+from network.assumptions import DEFAULT, Assumptions
+from network.geo import CRS_WGS84, EARTH_RADIUS_KM, haversine_km
+from network.years import check_year, is_open
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -40,12 +41,19 @@ if TYPE_CHECKING:
 #: The modes a network can be built for.
 MODES = ("rail", "road", "any")
 
+#: The mode set every command and function uses when none is given. The plan's one-hour
+#: circle is defined on "city-region rail + urban rail", so rail (with walking and local
+#: transit to and from stations) is the default question; ask for ``road`` or ``any`` by name.
+DEFAULT_MODES = "rail"
+
 #: Edge modes that count as in-vehicle time.
 RIDE_MODES = {"rail", "expressway", "local_road", "car"}
 
 
 @dataclass
-class _Edge:
+class Edge:
+    """One edge to add to a graph: endpoints, mode, minutes, length, source, opening, service."""
+
     u: str
     v: str
     mode: str
@@ -63,27 +71,7 @@ def check_mode(modes: str) -> str:
     return modes
 
 
-def check_year(layers: Layers, year: int) -> int:
-    """Return ``year`` if the layers can answer for it, else raise InputError."""
-    last = layers.last_year()
-    if not isinstance(year, int | np.integer) or not settings.first_year <= year <= last:
-        raise InputError(
-            f"year {year} is outside the years the layers describe "
-            f"({settings.first_year}-{last}); choose a year in that range"
-        )
-    return int(year)
-
-
-def _open(year_opened: Any, year: int) -> bool:
-    return year_opened is None or (year_opened == year_opened and int(year_opened) <= year)
-
-
-# ------------------------------------------------------------------------------------------
-# rail
-# ------------------------------------------------------------------------------------------
-
-
-def _service_stops(stops: pd.DataFrame, stations_open: set[str], year: int) -> list[dict]:
+def stops_open_in(stops: pd.DataFrame, stations_open: set[str], year: int) -> list[dict]:
     """Stops of one service open in ``year``.
 
     A stop not open yet is passed through on the recorded timetable: its run minutes and its
@@ -97,7 +85,7 @@ def _service_stops(stops: pd.DataFrame, stations_open: set[str], year: int) -> l
     for i, r in enumerate(rows):
         run = float(r["run_minutes"] or 0.0) if i else 0.0
         dwell = float(r["dwell_minutes"] or 0.0)
-        if r["station_id"] in stations_open and _open(r["opened"], year):
+        if r["station_id"] in stations_open and is_open(r["opened"], year):
             kept.append({**r, "run": pending + run if kept else 0.0, "dwell": dwell})
             pending = 0.0
         elif kept:
@@ -109,8 +97,8 @@ def _route_node(service: str, direction: str, i: int, station: str, side: str) -
     return f"svc:{service}:{direction}:{i}:{station}:{side}"
 
 
-def _rail_service_edges(service: Any, kept: list[dict], pos: dict) -> Iterable[_Edge]:
-    wait = min(float(service.headway_minutes) / 2.0, settings.wait_cap_minutes)
+def service_edges(service: Any, kept: list[dict], pos: dict, a: Assumptions) -> Iterable[Edge]:
+    wait = min(float(service.headway_minutes) / 2.0, a.wait_cap_minutes)
     for direction, seq in (("f", kept), ("r", kept[::-1])):
         n = len(seq)
         for i, stop in enumerate(seq):
@@ -118,41 +106,41 @@ def _rail_service_edges(service: Any, kept: list[dict], pos: dict) -> Iterable[_
             dep = _route_node(service.id, direction, i, sid, "dep")
             arr = _route_node(service.id, direction, i, sid, "arr")
             if i < n - 1:
-                yield _Edge(sid, dep, "wait", wait, 0.0, service.headway_basis or service.source,
+                yield Edge(sid, dep, "wait", wait, 0.0, service.headway_basis or service.source,
                             service.opened, service.id)
                 if i > 0:
-                    yield _Edge(arr, dep, "dwell", stop["dwell"], 0.0, stop["source"],
+                    yield Edge(arr, dep, "dwell", stop["dwell"], 0.0, stop["source"],
                                 service.opened, service.id)
                 nxt = seq[i + 1]
                 run = nxt["run"] if direction == "f" else stop["run"]
                 km = haversine_km(*pos[sid], *pos[nxt["station_id"]])
-                yield _Edge(dep, _route_node(service.id, direction, i + 1, nxt["station_id"], "arr"),
+                yield Edge(dep, _route_node(service.id, direction, i + 1, nxt["station_id"], "arr"),
                             "rail", run, km, nxt["source"] if direction == "f" else stop["source"],
                             service.opened, service.id)
             if i > 0:
-                yield _Edge(arr, f"{sid}|arr", "alight", 0.0, 0.0, "model", service.opened,
+                yield Edge(arr, f"{sid}|arr", "alight", 0.0, 0.0, "model", service.opened,
                             service.id)
 
 
-def _rail_edges(layers: Layers, year: int) -> tuple[list[_Edge], dict[str, dict]]:
+def _rail_edges(layers: Layers, year: int, a: Assumptions) -> tuple[list[Edge], dict[str, dict]]:
     st = layers.stations
-    open_stations = st[[_open(y, year) for y in st["open_year"]]]
+    open_stations = st[[is_open(y, year) for y in st["open_year"]]]
     pos = {r.id: (r.lon, r.lat) for r in open_stations.itertuples()}
     kinds = {r.id: r.kind for r in open_stations.itertuples()}
-    edges: list[_Edge] = []
+    edges: list[Edge] = []
     stop_groups = dict(tuple(layers.service_stops.groupby("service_id")))
     for service in layers.services.itertuples():
-        if not _open(service.opened, year) or (service.closed is not None and service.closed <= year):
+        if not is_open(service.opened, year, service.closed):
             continue
         if service.id not in stop_groups:
             continue
-        kept = _service_stops(stop_groups[service.id], set(pos), year)
+        kept = stops_open_in(stop_groups[service.id], set(pos), year)
         if len(kept) >= 2:
-            edges.extend(_rail_service_edges(service, kept, pos))
+            edges.extend(service_edges(service, kept, pos, a))
     for sid, kind in kinds.items():
-        minutes = settings.transfer_minutes.get(kind, settings.transfer_minutes_default)
-        edges.append(_Edge(f"{sid}|arr", sid, "transfer", minutes, 0.0, "settings.transfer_minutes"))
-    edges.extend(_interchange_edges(layers, pos, kinds, year))
+        edges.append(Edge(f"{sid}|arr", sid, "transfer", a.transfer_minutes(kind), 0.0,
+                           "assumption: transfer minutes by station kind"))
+    edges.extend(_interchange_edges(layers, pos, kinds, year, a))
     nodes = {}
     for r in open_stations.itertuples():
         base = {"x": r.lon, "y": r.lat, "name": r.name, "name_zh": r.name_zh, "city": r.city,
@@ -162,26 +150,19 @@ def _rail_edges(layers: Layers, year: int) -> tuple[list[_Edge], dict[str, dict]
     return edges, nodes
 
 
-def _interchange_edges(layers: Layers, pos: dict, kinds: dict, year: int) -> Iterable[_Edge]:
-    airports = {r.id: (r.lon, r.lat) for r in layers.airports.itertuples() if _open(r.open_year, year)}
+def _interchange_edges(layers: Layers, pos: dict, kinds: dict, year: int,
+                       a: Assumptions) -> Iterable[Edge]:
+    airports = {r.id: (r.lon, r.lat) for r in layers.airports.itertuples() if is_open(r.open_year, year)}
     for r in layers.interchanges.itertuples():
-        for a, b in ((r.from_station, r.to_station), (r.to_station, r.from_station)):
-            if a in airports and b in pos:  # landside of the airport to a station
-                yield _Edge(a, b, "walk", r.walk_minutes + _entry(kinds[b]), 0.0, r.source)
-            elif b in airports and a in pos:
-                yield _Edge(f"{a}|arr", b, "walk", r.walk_minutes, 0.0, r.source)
-            elif a in pos and b in pos:
-                km = haversine_km(*pos[a], *pos[b])
-                yield _Edge(f"{a}|arr", b, "interchange", r.walk_minutes + _entry(kinds[b]), km,
-                            r.source)
-
-
-def _entry(kind: str) -> float:
-    return settings.entry_minutes.get(kind, 0.0)
-
-
-def _exit(kind: str) -> float:
-    return settings.exit_minutes.get(kind, 0.0)
+        for x, y in ((r.from_station, r.to_station), (r.to_station, r.from_station)):
+            if x in airports and y in pos:  # landside of the airport to a station
+                yield Edge(x, y, "walk", r.walk_minutes + a.entry_minutes(kinds[y]), 0.0, r.source)
+            elif y in airports and x in pos:
+                yield Edge(f"{x}|arr", y, "walk", r.walk_minutes, 0.0, r.source)
+            elif x in pos and y in pos:
+                km = haversine_km(*pos[x], *pos[y])
+                yield Edge(f"{x}|arr", y, "interchange", r.walk_minutes + a.entry_minutes(kinds[y]),
+                            km, r.source)
 
 
 # ------------------------------------------------------------------------------------------
@@ -189,34 +170,34 @@ def _exit(kind: str) -> float:
 # ------------------------------------------------------------------------------------------
 
 
-def transit_access_minutes(crow_km: float) -> float:
+def transit_access_minutes(crow_km: float, a: Assumptions = DEFAULT) -> float:
     """Minutes to cover ``crow_km`` locally without a car: local transit, or a walk when the
     network distance is within ``walk_max_km`` and walking is faster."""
-    net_km = crow_km * settings.detour_factor
-    transit = settings.local_transit_wait_minutes + net_km / settings.local_transit_speed_kmh * 60.0
-    if net_km <= settings.walk_max_km:
-        return min(net_km / settings.walk_speed_kmh * 60.0, transit)
+    net_km = crow_km * a.detour_factor
+    transit = a.local_transit_wait_minutes + net_km / a.local_transit_speed_kmh * 60.0
+    if net_km <= a.walk_max_km:
+        return min(net_km / a.walk_speed_kmh * 60.0, transit)
     return transit
 
 
-def car_access_minutes(crow_km: float) -> float:
+def car_access_minutes(crow_km: float, a: Assumptions = DEFAULT) -> float:
     """Minutes to drive ``crow_km`` (straight line) on local roads, with terminal time."""
-    net_km = crow_km * settings.detour_factor
-    return settings.car_terminal_minutes + net_km / settings.local_car_speed_kmh * 60.0
+    net_km = crow_km * a.detour_factor
+    return a.car_terminal_minutes + net_km / a.local_car_speed_kmh * 60.0
 
 
-def transit_access_minutes_array(crow_km: np.ndarray) -> np.ndarray:
+def transit_access_minutes_array(crow_km: np.ndarray, a: Assumptions = DEFAULT) -> np.ndarray:
     """Vectorised :func:`transit_access_minutes`."""
-    net_km = np.asarray(crow_km, dtype=float) * settings.detour_factor
-    walk = net_km / settings.walk_speed_kmh * 60.0
-    transit = settings.local_transit_wait_minutes + net_km / settings.local_transit_speed_kmh * 60.0
-    return np.where(net_km <= settings.walk_max_km, np.minimum(walk, transit), transit)
+    net_km = np.asarray(crow_km, dtype=float) * a.detour_factor
+    walk = net_km / a.walk_speed_kmh * 60.0
+    transit = a.local_transit_wait_minutes + net_km / a.local_transit_speed_kmh * 60.0
+    return np.where(net_km <= a.walk_max_km, np.minimum(walk, transit), transit)
 
 
-def car_access_minutes_array(crow_km: np.ndarray) -> np.ndarray:
+def car_access_minutes_array(crow_km: np.ndarray, a: Assumptions = DEFAULT) -> np.ndarray:
     """Vectorised :func:`car_access_minutes`."""
-    net_km = np.asarray(crow_km, dtype=float) * settings.detour_factor
-    return settings.car_terminal_minutes + net_km / settings.local_car_speed_kmh * 60.0
+    net_km = np.asarray(crow_km, dtype=float) * a.detour_factor
+    return a.car_terminal_minutes + net_km / a.local_car_speed_kmh * 60.0
 
 
 def _near(lon: float, lat: float, targets: pd.DataFrame, *, radius_km: float,
@@ -230,67 +211,69 @@ def _near(lon: float, lat: float, targets: pd.DataFrame, *, radius_km: float,
         return []
     lons, lats = targets["lon"].to_numpy(float), targets["lat"].to_numpy(float)
     p1, p2 = np.radians(lat), np.radians(lats)
-    a = (np.sin((p2 - p1) / 2) ** 2
+    h = (np.sin((p2 - p1) / 2) ** 2
          + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2)
-    d = 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+    d = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
     order = np.argsort(d, kind="stable")
     ids = targets["id"].to_numpy()
     keep = [i for rank, i in enumerate(order) if d[i] <= radius_km or rank < min_count]
     return [(str(ids[i]), float(d[i])) for i in keep if only is None or str(ids[i]) in only]
 
 
-def _place_connectors(node: str, lon: float, lat: float, targets: dict[str, pd.DataFrame],
-                      modes: str) -> Iterable[_Edge]:
+def place_connectors(node: str, lon: float, lat: float, targets: dict[str, pd.DataFrame],
+                     modes: str, a: Assumptions = DEFAULT) -> Iterable[Edge]:
     """Access and egress edges between one place (zone seat or point) and nearby nodes."""
-    kw = {"radius_km": settings.connector_radius_km, "min_count": settings.connector_min_count,
+    kw = {"radius_km": a.connector_radius_km, "min_count": a.connector_min_count,
           "only": targets["open"]}
-    src = "sketch connector: crow-fly x settings.detour_factor / local speed (assumption)"
+    src = "sketch connector: crow-fly x detour_factor / local speed (assumption)"
     if modes in ("rail", "any"):
         for sid, km in _near(lon, lat, targets["stations"], **kw):
             kind = targets["station_kind"][sid]
-            t = transit_access_minutes(km)
-            yield _Edge(node, sid, "access", t + _entry(kind), km * settings.detour_factor, src)
-            yield _Edge(f"{sid}|arr", node, "egress", _exit(kind) + t, km * settings.detour_factor, src)
+            t = transit_access_minutes(km, a)
+            yield Edge(node, sid, "access", t + a.entry_minutes(kind), km * a.detour_factor, src)
+            yield Edge(f"{sid}|arr", node, "egress", a.exit_minutes(kind) + t, km * a.detour_factor, src)
     if modes == "any":
         for sid, km in _near(lon, lat, targets["stations"], **kw):
             kind = targets["station_kind"][sid]
-            t = car_access_minutes(km)
-            yield _Edge(node, sid, "car", t + _entry(kind), km * settings.detour_factor, src)
-            yield _Edge(f"{sid}|arr", node, "car", _exit(kind) + t, km * settings.detour_factor, src)
+            t = car_access_minutes(km, a)
+            yield Edge(node, sid, "car", t + a.entry_minutes(kind), km * a.detour_factor, src)
+            yield Edge(f"{sid}|arr", node, "car", a.exit_minutes(kind) + t, km * a.detour_factor, src)
     if modes in ("road", "any"):
         for rid, km in _near(lon, lat, targets["road_nodes"], **kw):
-            t = car_access_minutes(km)
-            yield _Edge(node, rid, "car", t, km * settings.detour_factor, src)
-            yield _Edge(rid, node, "car", t, km * settings.detour_factor, src)
-    for aid, km in _near(lon, lat, targets["airports"], radius_km=settings.connector_radius_km,
+            t = car_access_minutes(km, a)
+            yield Edge(node, rid, "car", t, km * a.detour_factor, src)
+            yield Edge(rid, node, "car", t, km * a.detour_factor, src)
+    for aid, km in _near(lon, lat, targets["airports"], radius_km=a.connector_radius_km,
                          min_count=0, only=targets["open"]):
-        t = car_access_minutes(km) if modes != "rail" else transit_access_minutes(km)
+        t = car_access_minutes(km, a) if modes != "rail" else transit_access_minutes(km, a)
         mode = "car" if modes != "rail" else "access"
-        yield _Edge(node, aid, mode, t, km * settings.detour_factor, src)
-        yield _Edge(aid, node, mode if mode == "car" else "egress", t, km * settings.detour_factor, src)
+        yield Edge(node, aid, mode, t, km * a.detour_factor, src)
+        yield Edge(aid, node, mode if mode == "car" else "egress", t, km * a.detour_factor, src)
 
 
-def _station_road_edges(stations: pd.DataFrame, road_nodes: pd.DataFrame) -> Iterable[_Edge]:
+def _station_road_edges(stations: pd.DataFrame, road_nodes: pd.DataFrame,
+                        a: Assumptions) -> Iterable[Edge]:
     """Car links between stations and their nearest expressway nodes (for car-to-rail trips)."""
-    src = "sketch connector: crow-fly x settings.detour_factor / local speed (assumption)"
+    src = "sketch connector: crow-fly x detour_factor / local speed (assumption)"
     for r in stations.itertuples():
-        for rid, km in _near(r.lon, r.lat, road_nodes, radius_km=15.0, min_count=1):
-            t = car_access_minutes(km)
-            yield _Edge(rid, r.id, "car", t + _entry(r.kind), km * settings.detour_factor, src)
-            yield _Edge(f"{r.id}|arr", rid, "car", _exit(r.kind) + t, km * settings.detour_factor, src)
+        for rid, km in _near(r.lon, r.lat, road_nodes, radius_km=a.station_road_radius_km,
+                              min_count=1):
+            t = car_access_minutes(km, a)
+            yield Edge(rid, r.id, "car", t + a.entry_minutes(r.kind), km * a.detour_factor, src)
+            yield Edge(f"{r.id}|arr", rid, "car", a.exit_minutes(r.kind) + t, km * a.detour_factor, src)
 
 
-def _local_road_edges(zones: pd.DataFrame) -> Iterable[_Edge]:
-    src = "sketch local road: crow-fly x settings.detour_factor / settings.local_car_speed_kmh"
+def _local_road_edges(zones: pd.DataFrame, a: Assumptions) -> Iterable[Edge]:
+    src = "sketch local road: crow-fly x detour_factor / local_car_speed_kmh (assumption)"
     recs = list(zones.itertuples())
-    for i, a in enumerate(recs):
-        for b in recs[i + 1:]:
-            km = haversine_km(a.lon, a.lat, b.lon, b.lat)
-            if km <= settings.local_road_radius_km:
-                t = car_access_minutes(km)
-                for u, v in ((a, b), (b, a)):
-                    yield _Edge(f"zone:{u.code}", f"zone:{v.code}", "local_road", t,
-                                km * settings.detour_factor, src)
+    for i, za in enumerate(recs):
+        for zb in recs[i + 1:]:
+            km = haversine_km(za.lon, za.lat, zb.lon, zb.lat)
+            if km <= a.local_road_radius_km:
+                t = car_access_minutes(km, a)
+                for u, v in ((za, zb), (zb, za)):
+                    yield Edge(f"zone:{u.code}", f"zone:{v.code}", "local_road", t,
+                               km * a.detour_factor, src)
 
 
 # ------------------------------------------------------------------------------------------
@@ -298,17 +281,17 @@ def _local_road_edges(zones: pd.DataFrame) -> Iterable[_Edge]:
 # ------------------------------------------------------------------------------------------
 
 
-def _road_edges(layers: Layers, year: int) -> tuple[list[_Edge], dict[str, dict]]:
+def _road_edges(layers: Layers, year: int, a: Assumptions) -> tuple[list[Edge], dict[str, dict]]:
     rn = layers.road_nodes
     nodes = {r.id: {"x": r.lon, "y": r.lat, "kind": "road", "name": r.name, "name_zh": r.name_zh,
                     "city": r.city, "county": r.county} for r in rn.itertuples()}
     edges = []
     for r in layers.expressways.itertuples():
-        if not _open(r.open_year, year):
+        if not is_open(r.open_year, year):
             continue
-        minutes = r.length_km / (r.speed_kmh * settings.expressway_speed_factor) * 60.0
+        minutes = r.length_km / (r.speed_kmh * a.expressway_speed_factor) * 60.0
         for u, v in ((r.from_node, r.to_node), (r.to_node, r.from_node)):
-            edges.append(_Edge(u, v, "expressway", minutes, r.length_km, r.source, r.open_year,
+            edges.append(Edge(u, v, "expressway", minutes, r.length_km, r.source, r.open_year,
                                f"{r.route} {r.name}"))
     return edges, nodes
 
@@ -337,7 +320,8 @@ def connector_targets(G: nx.MultiDiGraph, layers: Layers) -> dict[str, Any]:
             "open": set(G.nodes)}
 
 
-def build(layers: Layers, *, year: int, modes: str = "any") -> nx.MultiDiGraph:
+def build(layers: Layers, *, year: int, modes: str = DEFAULT_MODES,
+          assumptions: Assumptions = DEFAULT) -> nx.MultiDiGraph:
     """Build the network as it stood at the end of ``year``.
 
     Parameters
@@ -349,11 +333,14 @@ def build(layers: Layers, *, year: int, modes: str = "any") -> nx.MultiDiGraph:
     modes
         ``rail`` (rail with walking or local-transit access), ``road`` (car door to door) or
         ``any`` (all, including car or taxi to the station).
+    assumptions
+        The model assumptions (waits, transfers, access speeds...); the defaults if omitted.
 
     Returns
     -------
     networkx.MultiDiGraph
-        The graph; ``G.graph`` holds ``crs``, ``year``, ``modes``.
+        The graph; ``G.graph`` holds ``crs``, ``year``, ``modes`` and ``assumptions`` (the
+        fingerprint of the assumptions it was built with).
 
     Raises
     ------
@@ -364,40 +351,42 @@ def build(layers: Layers, *, year: int, modes: str = "any") -> nx.MultiDiGraph:
 
     check_mode(modes)
     year = check_year(layers, year)
-    edges: list[_Edge] = []
+    a = assumptions
+    edges: list[Edge] = []
     nodes: dict[str, dict] = {}
     if modes in ("rail", "any"):
-        e, n = _rail_edges(layers, year)
+        e, n = _rail_edges(layers, year, a)
         edges += e
         nodes.update(n)
     if modes in ("road", "any"):
-        e, n = _road_edges(layers, year)
+        e, n = _road_edges(layers, year, a)
         edges += e
         nodes.update(n)
     for r in layers.airports.itertuples():
-        if _open(r.open_year, year) and r.status != "planned":
+        if is_open(r.open_year, year) and r.status != "planned":
             nodes[r.id] = {"x": r.lon, "y": r.lat, "kind": "airport", "name": r.name,
                            "name_zh": r.name_zh, "city": r.city, "county": r.county}
     for z in layers.zones.itertuples():
         nodes[f"zone:{z.code}"] = {"x": z.lon, "y": z.lat, "kind": "zone", "name": z.name,
                                    "name_zh": z.name_zh, "city": z.city, "county": z.name,
                                    "population": z.population_2020}
-    G = nx.MultiDiGraph(crs=settings.CRS_WGS84, year=year, modes=modes, name=f"hzcircle {year} {modes}")
+    G = nx.MultiDiGraph(crs=CRS_WGS84, year=year, modes=modes, name=f"hzcircle {year} {modes}",
+                        assumptions=a.digest())
     G.add_nodes_from(nodes.items())
     _add_route_nodes(G, edges)
     targets = connector_targets(G, layers)
     for z in layers.zones.itertuples():
-        edges.extend(_place_connectors(f"zone:{z.code}", z.lon, z.lat, targets, modes))
+        edges.extend(place_connectors(f"zone:{z.code}", z.lon, z.lat, targets, modes, a))
     if modes in ("road", "any"):
-        edges.extend(_local_road_edges(layers.zones))
+        edges.extend(_local_road_edges(layers.zones, a))
     if modes == "any":
         st = layers.stations[layers.stations["id"].isin(targets["open"])]
-        edges.extend(_station_road_edges(st, targets["road_nodes"]))
+        edges.extend(_station_road_edges(st, targets["road_nodes"], a))
     add_edges(G, edges)
     return G
 
 
-def _add_route_nodes(G: nx.MultiDiGraph, edges: list[_Edge]) -> None:
+def _add_route_nodes(G: nx.MultiDiGraph, edges: list[Edge]) -> None:
     """Add the route nodes named by edges; their id carries service, station and side."""
     for e in edges:
         for n in (e.u, e.v):
@@ -408,7 +397,7 @@ def _add_route_nodes(G: nx.MultiDiGraph, edges: list[_Edge]) -> None:
                            name=d["name"], name_zh=d["name_zh"])
 
 
-def add_edges(G: nx.MultiDiGraph, edges: Iterable[_Edge]) -> None:
+def add_edges(G: nx.MultiDiGraph, edges: Iterable[Edge]) -> None:
     """Add edges with osmnx-style ``length`` (m) and ``travel_time`` (s) set."""
     G.add_edges_from(
         (e.u, e.v, {"mode": e.mode, "minutes": float(e.minutes), "length_km": float(e.length_km),

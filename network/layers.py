@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from network import settings
 from network._errors import LayerError
+from network.geo import CRS_WGS84
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -197,23 +197,30 @@ class Layers:
     cities: pd.DataFrame
     targets: pd.DataFrame
     path: Path | None = field(default=None, compare=False)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: Any) -> Layers:
         """Return a copy with some layers replaced."""
         return dataclasses.replace(self, **changes)
 
     @property
-    def data_date(self) -> str:
-        """The latest opening date recorded in the stations and services (YYYY)."""
+    def data_year(self) -> int:
+        """The year the layers describe: ``data_year`` in ``metadata.json``, else the latest
+        opening year recorded in the stations and services. Never the machine clock."""
+        if self.meta.get("data_year") is not None:
+            return int(self.meta["data_year"])
         years = [int(y) for y in self.services["opened"].dropna()]
         years += [int(y) for y in self.stations["open_year"].dropna()]
-        return str(max(years)) if years else "unknown"
+        return max(years) if years else 2010
+
+    @property
+    def data_date(self) -> str:
+        """When the layers were last brought up to date (``metadata.json``), else the data year."""
+        return str(self.meta.get("data_date") or self.data_year)
 
     def last_year(self) -> int:
-        """The latest year a query may ask about: the last planned opening, or this year."""
-        import datetime as _dt
-
-        years = [_dt.date.today().year]
+        """The latest year a query may ask about: the data year, or a later planned opening."""
+        years = [self.data_year]
         if "expected_year" in self.lines:
             years += [int(y) for y in self.lines["expected_year"].dropna()]
         years += [int(y) for y in self.services["opened"].dropna()]
@@ -221,11 +228,16 @@ class Layers:
 
 
 def default_layers_path() -> Path:
-    """The layers folder used when none is given: ``$HZCIRCLE_LAYERS`` or the bundled one."""
+    """The layers folder used when none is given: ``$HZCIRCLE_LAYERS``, else the layers shipped
+    inside the installed package (``network/data``), else the checkout's ``layers/``."""
     env = os.environ.get(LAYERS_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "layers"
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data", here.parent / "layers"):
+        if (candidate / "stations.geojson").is_file():
+            return candidate
+    return here.parent / "layers"
 
 
 _DATE_RE = re.compile(r"^(\d{4})(-\d{2}(-\d{2})?)?$")
@@ -324,7 +336,7 @@ def _empty(schema: Schema) -> pd.DataFrame:
     frame = pd.DataFrame({c.name: pd.Series([], dtype=object) for c in schema.columns})
     if schema.geometry is None:
         return frame
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=settings.CRS_WGS84))
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=CRS_WGS84))
 
 
 def _check_geometry(frame: gpd.GeoDataFrame, schema: Schema) -> None:
@@ -380,7 +392,7 @@ def _load_one(folder: Path, schema: Schema) -> pd.DataFrame:
     if schema.geometry is None:
         return frame
     _check_geometry(raw, schema)
-    return gpd.GeoDataFrame(frame, geometry=list(raw.geometry), crs=settings.CRS_WGS84)
+    return gpd.GeoDataFrame(frame, geometry=list(raw.geometry), crs=CRS_WGS84)
 
 
 def _add_derived(layers: dict[str, pd.DataFrame]) -> None:
@@ -418,10 +430,31 @@ def load_layers(path: str | os.PathLike[str] | None = None) -> Layers:
     """
     folder = Path(path) if path is not None else default_layers_path()
     if not folder.is_dir():
-        raise LayerError(
-            f"layers folder {folder} does not exist; pass an existing folder or unset "
-            f"{LAYERS_ENV}"
-        )
+        hint = (f"unset {LAYERS_ENV} or point it at an existing folder" if os.environ.get(LAYERS_ENV)
+                else "pass --layers DIR, or reinstall the package (its wheel ships the layers)")
+        raise LayerError(f"layers folder {folder} does not exist; {hint}")
     frames = {name: _load_one(folder, schema) for name, schema in SCHEMAS.items()}
     _add_derived(frames)
-    return Layers(**frames, path=folder)
+    return Layers(**frames, path=folder, meta=_read_meta(folder))
+
+
+#: Optional file of facts about the layers as a whole (data year, data date, licence notes).
+META_FILE = "metadata.json"
+
+
+def _read_meta(folder: Path) -> dict[str, Any]:
+    import json
+
+    path = folder / META_FILE
+    if not path.is_file():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LayerError(f"{path}: not valid JSON ({exc}); fix or remove the file") from None
+    if not isinstance(meta, dict):
+        raise LayerError(f"{path}: must hold a JSON object such as {{\"data_year\": 2026}}")
+    year = meta.get("data_year")
+    if year is not None and not (isinstance(year, int) and 2010 <= year <= 2100):
+        raise LayerError(f"{path}: data_year {year!r} must be a whole year from 2010 to 2100")
+    return meta

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from network import years as _years
 from network._errors import InputError
 from network._io import write_text_atomic
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from network.layers import Layers
+    from network.scenarios import Comparison
     from network.scorecard import Scorecard
 
 TILES = {
@@ -50,7 +52,7 @@ def _folium() -> Any:
     return folium
 
 
-def _check_tiles(tiles: str) -> str:
+def check_tiles(tiles: str) -> str:
     if tiles not in TILES:
         raise InputError(f"unknown tiles {tiles!r}; use one of {', '.join(TILES)}")
     return tiles
@@ -58,7 +60,7 @@ def _check_tiles(tiles: str) -> str:
 
 def _base_map(bounds: tuple[float, float, float, float], tiles: str) -> folium.Map:
     folium = _folium()
-    tile, _ = TILES[_check_tiles(tiles)]
+    tile, _ = TILES[check_tiles(tiles)]
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
                    zoom_start=8, tiles=tile, control_scale=True, prefer_canvas=True)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
@@ -137,14 +139,14 @@ def network_map(layers: Layers, *, year: int | None = None, tiles: str = "light"
     folium = _folium()
 
     def is_open(y: Any) -> bool:
-        return year is None or y is None or (y == y and int(y) <= year)
+        return year is None or _years.is_open(y, year)
 
     m = _base_map(_region_bounds(layers), tiles)
     m.add_child(_boundaries_layer(layers))
     groups = {k: folium.FeatureGroup(name=f"Rail: {k}") for k in CLASS_COLOURS}
     n_lines = 0
     for r in layers.lines.rename(columns={"class": "klass"}).itertuples():
-        if not is_open(r.open_year) or r.status != "open":
+        if r.status != "open" or not is_open(r.open_year):
             continue
         coords = [(y, x) for x, y in r.geometry.coords]
         folium.PolyLine(coords, color=CLASS_COLOURS.get(r.klass, "#333"),
@@ -393,6 +395,15 @@ def scenario_map(*, base: Layers, scenario: Layers, name: str, gains: dict[str, 
                                                      ("#999999", "baseline rail")])
     _attribution(m)
     return m
+
+
+def comparison_map(c: Comparison, *, tiles: str = "light") -> folium.Map:
+    """The map of a scenario comparison: counties coloured by minutes gained, changed lines."""
+    gains = {z["id"]: (z["minutes_before"] or 0) - (z["minutes_after"] or 0)
+             for z in c.zones if z["minutes_before"] is not None}
+    return scenario_map(base=c.base.layers, scenario=c.after.layers, name=c.scenario.name,
+                        gains=gains, changed_services=c.changed_services(), year=c.year,
+                        modes=c.modes, tiles=tiles)
 
 
 def _gain_colour(g: float) -> str:

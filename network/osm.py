@@ -9,7 +9,7 @@ largest strongly connected component and returns an osmnx graph in EPSG:4326.
 its nodes) the sketch road model (local-road links between zone seats, car connectors, and
 expressway segments with both ends inside) is replaced by the OSM graph; zone seats, stations,
 airports and sketch expressway nodes inside the extent snap to their nearest OSM node within
-``snap_max_km`` (the snapping distance is reported and costs a short drive); places farther
+``Assumptions.osm_snap_max_km`` (the snapping distance is reported and costs a short drive); places farther
 than that keep their sketch connectors. Outside the extent the sketch model applies unchanged,
 and expressway segments that cross the extent's edge meet the OSM graph at their inside node's
 snap (the seam).
@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from network import settings
 from network._errors import InputError, LayerError
+from network.assumptions import DEFAULT, Assumptions
+from network.geo import to_metric
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -52,8 +53,6 @@ MAIN_CLASSES = {"motorway", "motorway_link", "trunk", "trunk_link", "primary", "
                 "secondary", "secondary_link"}
 #: Highway classes kept by ``filter="drive"`` (the drivable classes above).
 DRIVE_CLASSES = set(CHINA_SPEEDS_KMH)
-#: Places farther than this from every OSM node keep their sketch connectors.
-snap_max_km: float = 2.0
 
 
 def _osmnx() -> Any:
@@ -176,10 +175,7 @@ class Snap:
 
 
 def _project(lons: Any, lats: Any) -> tuple[np.ndarray, np.ndarray]:
-    from pyproj import Transformer
-
-    t = Transformer.from_crs(settings.CRS_WGS84, settings.CRS_METRIC, always_xy=True)
-    x, y = t.transform(np.asarray(lons, float), np.asarray(lats, float))
+    x, y = to_metric(np.asarray(lons, float), np.asarray(lats, float))
     return np.asarray(x), np.asarray(y)
 
 
@@ -192,7 +188,8 @@ def extent(roads: nx.MultiDiGraph) -> Any:
     return shapely.MultiPoint(list(pts)).convex_hull.buffer(0.001)
 
 
-def splice(G: nx.MultiDiGraph, roads: nx.MultiDiGraph, layers: Layers) -> list[Snap]:
+def splice(G: nx.MultiDiGraph, roads: nx.MultiDiGraph, layers: Layers,
+           assumptions: Assumptions = DEFAULT) -> list[Snap]:
     """Replace the sketch road model by the OSM graph within its extent (modifies ``G``).
 
     Returns the snaps made (place node, OSM node, km).
@@ -200,7 +197,9 @@ def splice(G: nx.MultiDiGraph, roads: nx.MultiDiGraph, layers: Layers) -> list[S
     import shapely
     from scipy.spatial import cKDTree
 
-    from network.graph import _Edge, _entry, _exit, add_edges, car_access_minutes
+    from network.graph import Edge, add_edges, car_access_minutes
+
+    a = assumptions
 
     modes = G.graph.get("modes")
     if modes not in ("road", "any"):
@@ -230,7 +229,7 @@ def splice(G: nx.MultiDiGraph, roads: nx.MultiDiGraph, layers: Layers) -> list[S
                         [roads.nodes[n]["y"] for n in osm_ids])
     tree = cKDTree(np.column_stack([ox_, oy_]))
     snaps, edges = [], []
-    src = "snap to the nearest OSM node: distance x settings.detour_factor / local car speed"
+    src = "snap to the nearest OSM node: distance x detour_factor / local car speed (assumption)"
     candidates = [n for n, d in G.nodes(data=True)
                   if d.get("kind") in ("zone", "station", "airport", "road") and inside(n)]
     if not candidates:
@@ -239,18 +238,18 @@ def splice(G: nx.MultiDiGraph, roads: nx.MultiDiGraph, layers: Layers) -> list[S
     dist, idx = tree.query(np.column_stack([px, py]))
     for n, dm, i in zip(candidates, dist, idx, strict=True):
         km = float(dm) / 1000.0
-        if km > snap_max_km:
+        if km > a.osm_snap_max_km:
             continue
         o = f"osm:{osm_ids[i]}"
-        t = car_access_minutes(km) if G.nodes[n]["kind"] == "zone" else \
-            km * settings.detour_factor / settings.local_car_speed_kmh * 60.0
+        t = car_access_minutes(km, a) if G.nodes[n]["kind"] == "zone" else \
+            km * a.detour_factor / a.local_car_speed_kmh * 60.0
         kind = G.nodes[n].get("kind")
         if kind == "station":
             sk = G.nodes[n]["station_kind"]
-            edges += [_Edge(o, n, "car", t + _entry(sk), km, src),
-                      _Edge(f"{n}|arr", o, "car", t + _exit(sk), km, src)]
+            edges += [Edge(o, n, "car", t + a.entry_minutes(sk), km, src),
+                      Edge(f"{n}|arr", o, "car", t + a.exit_minutes(sk), km, src)]
         else:
-            edges += [_Edge(n, o, "car", t, km, src), _Edge(o, n, "car", t, km, src)]
+            edges += [Edge(n, o, "car", t, km, src), Edge(o, n, "car", t, km, src)]
         snaps.append(Snap(n, o, round(km, 3)))
     add_edges(G, edges)
     G.graph["osm_extent"] = area.wkt

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from network._errors import UnknownPlaceError
-from network.validate import BOUNDARY_SLACK_KM, REGION_BBOX
-from network.validate import region as boundary_region
+from network.geo import in_region
 
 if TYPE_CHECKING:
     from network.layers import Layers
@@ -100,17 +99,6 @@ def city_core(layers: Layers, city_id: str) -> Place | None:
     z = z.iloc[0]
     node = f"zone:{z['code']}"
     return Place(c["name"], "city", c["name"], c["name_zh"], z["lon"], z["lat"], node, node)
-
-
-def in_region(layers: Layers, lon: float, lat: float) -> bool:
-    """Whether a point lies in the six cities (boundary layer, or bounding box without one)."""
-    if len(layers.boundaries):
-        from shapely.geometry import Point
-
-        region = boundary_region(layers)
-        return bool(region.distance(Point(lon, lat)) <= BOUNDARY_SLACK_KM / 111.0)
-    x0, y0, x1, y1 = REGION_BBOX
-    return x0 <= lon <= x1 and y0 <= lat <= y1
 
 
 def resolve(layers: Layers, query: str) -> Place:

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from network import graph as _graph
-from network import settings
 from network._errors import InputError
+from network.assumptions import DEFAULT, Assumptions
+from network.graph import DEFAULT_MODES
+from network.grid import Grid, make_grid
 from network.places import Place, resolve
 from network.routing import Compiled, Journey, compile_graph, route, shortest_times
 
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from network.layers import Layers
-    from network.surface import Grid
 
 #: Aggregation levels of an OD matrix.
 LEVELS = ("county", "city")
@@ -37,6 +38,9 @@ class Network:
     roads
         An OSM road graph (:func:`network.osm.import_osm`) that replaces the sketch road model
         within its extent (modes ``road`` and ``any``).
+    assumptions
+        The model assumptions (:class:`network.Assumptions`); the defaults if omitted. They are
+        fixed for the life of the network: build another one to change them.
 
     Examples
     --------
@@ -44,20 +48,26 @@ class Network:
     >>> net.travel_time("Hangzhou East", "Shaoxing North").minutes  # doctest: +SKIP
     """
 
-    def __init__(self, layers: Layers, *, year: int, modes: str = "any",
-                 roads: nx.MultiDiGraph | None = None) -> None:
+    def __init__(self, layers: Layers, *, year: int, modes: str = DEFAULT_MODES,
+                 roads: nx.MultiDiGraph | None = None,
+                 assumptions: Assumptions = DEFAULT) -> None:
+        if not isinstance(assumptions, Assumptions):
+            raise InputError(f"assumptions must be an Assumptions object, not {type(assumptions).__name__}")
         self.layers = layers
-        self.year = year
-        self.modes = modes
-        self.G: nx.MultiDiGraph = _graph.build(layers, year=year, modes=modes)
+        self.modes = _graph.check_mode(modes)
+        self.assumptions = assumptions
+        self.G: nx.MultiDiGraph = _graph.build(layers, year=year, modes=modes,
+                                               assumptions=assumptions)
+        self.year: int = self.G.graph["year"]
         self.snaps: list = []
         if roads is not None:
             from network.osm import splice
 
-            self.snaps = splice(self.G, roads, layers)
+            self.snaps = splice(self.G, roads, layers, assumptions)
         self.compiled: Compiled = compile_graph(self.G)
-        self._grids: dict[float, Grid] = {}
-        self._pairs: dict[tuple[int, bool], object] = {}
+        #: Products derived from this network by later stages (grids, surface pairs), keyed
+        #: by their makers; valid for the network's life since its inputs are fixed.
+        self.cache: dict = {}
 
     def resolve(self, query: str) -> Place:
         """Resolve a place name against this network's layers (see :func:`network.resolve`)."""
@@ -73,7 +83,7 @@ class Network:
                     out.append((y, float(r.walk_minutes)))
         return out
 
-    def _attach(self, p: Place, role: str) -> tuple[str, list, dict[str, dict]]:
+    def attach(self, p: Place, role: str) -> tuple[str, list[_graph.Edge], dict[str, dict]]:
         """The node a trip starts (``role="from"``) or ends (``"to"``) at for place ``p``.
 
         Returns the node and the temporary edges and nodes it needs: a point gets sketch
@@ -87,7 +97,8 @@ class Network:
             targets = _graph.connector_targets(self.G, self.layers)
             nodes[p.origin] = {"x": p.lon, "y": p.lat, "kind": "point", "name": p.name,
                                "name_zh": ""}
-            edges += _graph._place_connectors(p.origin, p.lon, p.lat, targets, self.modes)
+            edges += _graph.place_connectors(p.origin, p.lon, p.lat, targets, self.modes,
+                                             self.assumptions)
         partners = self._station_partners(p.origin) if p.kind == "station" else []
         if not partners:
             return node, edges, nodes
@@ -97,39 +108,30 @@ class Network:
         for other, walk in [(p.origin, 0.0), *partners]:
             kind = self.G.nodes[other]["station_kind"]
             if role == "from":
-                cost = walk + (_graph._entry(kind) if walk else 0.0)
-                edges.append(_graph._Edge(tag, other, "walk", cost, 0.0, "interchanges.csv"))
+                cost = walk + (self.assumptions.entry_minutes(kind) if walk else 0.0)
+                edges.append(_graph.Edge(tag, other, "walk", cost, 0.0, "interchanges.csv"))
             else:
-                edges.append(_graph._Edge(f"{other}|arr", tag, "walk", walk, 0.0,
-                                          "interchanges.csv"))
+                edges.append(_graph.Edge(f"{other}|arr", tag, "walk", walk, 0.0,
+                                         "interchanges.csv"))
         return tag, edges, nodes
 
     def _terminals(self, a: Place, b: Place) -> tuple[str, str, list, dict]:
-        src, e1, n1 = self._attach(a, "from")
-        dst, e2, n2 = self._attach(b, "to")
+        src, e1, n1 = self.attach(a, "from")
+        dst, e2, n2 = self.attach(b, "to")
         if a.kind == "point" and b.kind == "point" and a.origin == b.origin:
             e2 = []
         return src, dst, e1 + e2, {**n1, **n2}
 
     def grid(self, cell_km: float | None = None) -> Grid:
         """The grid of this network's layers (cached per cell size)."""
-        from network.surface import make_grid
+        key = ("grid", self.assumptions.cell_km if cell_km is None else float(cell_km))
+        if key not in self.cache:
+            self.cache[key] = make_grid(self.layers, key[1], assumptions=self.assumptions)
+        return self.cache[key]
 
-        key = settings.cell_km if cell_km is None else float(cell_km)
-        if key not in self._grids:
-            self._grids[key] = make_grid(self.layers, key)
-        return self._grids[key]
-
-    def surface_pairs(self, grid: Grid, reverse: bool) -> object:
-        """Cell-node egress (or access) pairs of a grid, cached."""
-        from network.surface import _pairs
-
-        key = (id(grid), reverse)
-        if key not in self._pairs:
-            self._pairs[key] = _pairs(self, grid, reverse)
-        return self._pairs[key]
-
-    def _augmented(self, edges: list, nodes: dict[str, dict]) -> Compiled:
+    def augmented(self, edges: list[_graph.Edge], nodes: dict[str, dict]) -> Compiled:
+        """The compiled network with temporary nodes and edges (from :meth:`attach`) added;
+        the network itself is left unchanged."""
         if not edges:
             return self.compiled
         G = self.G.copy()
@@ -162,7 +164,7 @@ class Network:
                     "or not reachable in this mode); try a later --year or --modes any"
                 )
         src, dst, edges, nodes = self._terminals(a, b)
-        journey = route(self._augmented(edges, nodes), src, dst)
+        journey = route(self.augmented(edges, nodes), src, dst)
         journey.origin, journey.destination = a.name, b.name
         names = dict(zip(self.layers.services["id"], self.layers.services["name"], strict=True))
         for leg in journey.legs:
@@ -221,11 +223,13 @@ class Network:
 
 
 def travel_time(layers: Layers, origin: str, destination: str, *, year: int,
-                modes: str = "any") -> Journey:
+                modes: str = DEFAULT_MODES, assumptions: Assumptions = DEFAULT) -> Journey:
     """Fastest door-to-door journey between two places (builds the network for ``year``)."""
-    return Network(layers, year=year, modes=modes).travel_time(origin, destination)
+    net = Network(layers, year=year, modes=modes, assumptions=assumptions)
+    return net.travel_time(origin, destination)
 
 
-def od_matrix(layers: Layers, *, year: int, modes: str = "any", level: str = "county") -> pd.DataFrame:
+def od_matrix(layers: Layers, *, year: int, modes: str = DEFAULT_MODES, level: str = "county",
+              assumptions: Assumptions = DEFAULT) -> pd.DataFrame:
     """Door-to-door minutes between all zones of ``level`` (see :meth:`Network.matrix`)."""
-    return Network(layers, year=year, modes=modes).matrix(level=level)
+    return Network(layers, year=year, modes=modes, assumptions=assumptions).matrix(level=level)

@@ -3,7 +3,7 @@
 Definition (configurable): the core is the Hangzhou city core of the layers (``--core`` to
 change it). For every county seat and every city core, door-to-door minutes are computed to the
 core and from it. A place is **within the hour** when both directions take at most
-``settings.commute_minutes`` (60). Per city: whether the city core is within the hour, the share
+``Assumptions.commute_minutes`` (60). Per city: whether the city core is within the hour, the share
 of its counties within the hour, and the population within the hour: the population of the grid
 cells whose travel time to the core and from it are both within the hour (surfaces, see
 :mod:`network.surface`). For the whole circle: that population and its share of the total.
@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from network import settings
 from network._errors import HzCircleError, InputError
 from network.places import Place, resolve
+from network.years import is_open
 
 if TYPE_CHECKING:
     from network.layers import Layers
@@ -107,7 +107,7 @@ def scorecard(net: Network, *, core: str | Place | None = None,
     from network.surface import node_times, surface_from_times
 
     layers = net.layers
-    limit = settings.commute_minutes if minutes is None else float(minutes)
+    limit = net.assumptions.commute_minutes if minutes is None else float(minutes)
     if not limit > 0:
         raise InputError(f"the commute threshold must be a positive number of minutes, got {limit}")
     core_place = hangzhou_core(layers) if core is None else (
@@ -218,7 +218,7 @@ def flips(layers: Layers, cards: list[Scorecard], nets: dict[int, Network]) -> l
                 origin = f"zone:{za.id}" if za.kind == "county" else f"city:{za.city.lower()}"
                 j = net.travel_time(origin, b.core_place or b.core)
                 new = sorted({names[leg.service] for leg in j.legs
-                              if leg.service and int(opened[leg.service]) > a.year})
+                              if leg.service and not is_open(opened[leg.service], a.year)})
             except HzCircleError:  # an unreachable trip simply names no service
                 new = []
             before = None if za.minutes_to_core is None else max(za.minutes_to_core,
@@ -246,3 +246,32 @@ def legs_to_core(net: Network, card: Scorecard) -> dict[tuple[int, str], str]:
             parts.append(f"{what} {leg.minutes:.0f}")
         out[(card.year, z.id)] = " · ".join(parts) + f" = {j.minutes:.0f} min"
     return out
+
+
+def format_years(cards: list[Scorecard], changes: list[Flip]) -> str:
+    """The scorecards of several years side by side, with the counties that changed."""
+    years = [c.year for c in cards]
+    head = f"  {'county / city core':<31}{'city':<11}" + "".join(f"{y:>9}" for y in years)
+    lines = [f"One-hour commute circle by year, modes {cards[0].modes}, core {cards[0].core} "
+             f"(minutes = slower of to/from the core; * = within {cards[0].minutes:g})", "", head]
+    for i, z in enumerate(cards[0].zones):
+        cells = []
+        for c in cards:
+            zz = c.zones[i]
+            m = None if zz.minutes_to_core is None else max(zz.minutes_to_core, zz.minutes_from_core or 0)
+            cells.append("-" if m is None else f"{m:.0f}{'*' if zz.within_hour else ' '}")
+        name = f"[core] {z.name}" if z.kind == "city_core" else z.name
+        lines.append(f"  {name[:30]:<31}{z.city:<11}" + "".join(f"{v:>9}" for v in cells))
+    lines.append("")
+    lines.append("  population within the hour: " + ", ".join(
+        f"{c.year}: {c.population_within_hour / 1e6:.2f} M "
+        f"({c.population_within_hour / c.population_total:.1%})" for c in cards))
+    if changes:
+        lines.append("")
+        lines.append("  changes:")
+        for f in changes:
+            what = "now within the hour" if f.now_within else "no longer within the hour"
+            why = f" - new: {', '.join(f.new_services)}" if f.new_services else ""
+            lines.append(f"    {f.from_year}->{f.to_year} {f.zone} ({f.city}) {what}: "
+                         f"{f.minutes_before} -> {f.minutes_after} min{why}")
+    return "\n".join(lines)

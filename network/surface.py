@@ -1,15 +1,13 @@
 """Travel-time surfaces on a square grid, and isochrone polygons made from them.
 
-The grid covers the six cities in the metric CRS (:data:`network.settings.CRS_METRIC`). A
+The grid covers the six cities in the metric CRS (:data:`network.geo.CRS_METRIC`). A
 cell's time is the minimum over reached nodes of (node time + egress to the cell centre), where
 egress is the straight-line distance x detour at the local speed of the mode (walk or local
 transit for ``rail``, car for ``road``, the faster for ``any``), plus the exit allowance of a
-station, and is capped at :data:`network.settings.egress_max_km`. Cells beyond the cap from every
+station, and is capped at ``Assumptions.egress_max_km``. Cells beyond the cap from every
 reached node are not reached (NaN).
 
-Population per cell is allocated from the zones: each zone's 2020 population is spread
-uniformly over the grid cells whose centre lies in the zone (boundaries layer); without a
-boundaries layer each cell goes to its nearest zone seat.
+The grid and its population are :mod:`network.grid`'s.
 """
 
 from __future__ import annotations
@@ -19,133 +17,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from network import settings
 from network._errors import InputError
+from network.assumptions import Assumptions
+from network.geo import CRS_METRIC, CRS_WGS84, to_metric
 from network.graph import car_access_minutes_array, transit_access_minutes_array
+from network.grid import Grid
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from network.layers import Layers
     from network.queries import Network
-
-
-@dataclass(frozen=True)
-class Grid:
-    """Square cells over the region (centres in the metric CRS, plus lon/lat)."""
-
-    cell_km: float
-    x: np.ndarray
-    y: np.ndarray
-    lon: np.ndarray
-    lat: np.ndarray
-    zone: np.ndarray  # zone code per cell ("" if none)
-    city: np.ndarray
-    population: np.ndarray  # NaN where the zone's population is unknown
-
-    @property
-    def size(self) -> int:
-        return len(self.x)
-
-    def cells(self, mask: np.ndarray | None = None) -> gpd.GeoDataFrame:
-        """The cells as polygons in EPSG:4326 (all, or those where ``mask`` is true)."""
-        import geopandas as gpd
-        import shapely
-
-        idx = np.arange(self.size) if mask is None else np.flatnonzero(mask)
-        h = self.cell_km * 500.0
-        boxes = shapely.box(self.x[idx] - h, self.y[idx] - h, self.x[idx] + h, self.y[idx] + h)
-        frame = gpd.GeoDataFrame({"zone": self.zone[idx], "city": self.city[idx],
-                                  "population": self.population[idx]},
-                                 geometry=boxes, crs=settings.CRS_METRIC)
-        return frame.to_crs(settings.CRS_WGS84)
-
-
-def estimate_cells(layers: Layers, cell_km: float) -> int:
-    """How many cells a grid of ``cell_km`` over the region would hold (before clipping)."""
-    x0, y0, x1, y1 = _region_metric(layers).bounds
-    return int(np.ceil((x1 - x0) / (cell_km * 1000)) * np.ceil((y1 - y0) / (cell_km * 1000)))
-
-
-def _region_metric(layers: Layers):
-    import geopandas as gpd
-    import shapely
-
-    from network.validate import region
-
-    if len(layers.boundaries):
-        return region(layers, metric=True)
-    pts = gpd.GeoSeries(list(layers.zones.geometry) + list(layers.stations.geometry),
-                        crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC)
-    return shapely.MultiPoint(list(pts)).envelope.buffer(settings.egress_max_km * 1000)
-
-
-def make_grid(layers: Layers, cell_km: float | None = None) -> Grid:
-    """Square cells of ``cell_km`` whose centres lie in the six cities.
-
-    Raises
-    ------
-    InputError
-        If the cell size is not positive or the grid would exceed ``settings.max_cells``.
-    """
-    import shapely
-    from pyproj import Transformer
-
-    cell_km = settings.cell_km if cell_km is None else float(cell_km)
-    if not cell_km > 0:
-        raise InputError(f"cell size {cell_km} km must be a positive number, e.g. 1")
-    n_est = estimate_cells(layers, cell_km)
-    if n_est > settings.max_cells:
-        raise InputError(
-            f"a {cell_km} km grid needs about {n_est:,} cells (limit {settings.max_cells:,}, "
-            f"about {n_est * 100 / 1e6:,.0f} MB of working memory); use a larger --cell-km"
-        )
-    region = _region_metric(layers)
-    x0, y0, x1, y1 = region.bounds
-    step = cell_km * 1000.0
-    xs = np.arange(x0 + step / 2, x1, step)
-    ys = np.arange(y0 + step / 2, y1, step)
-    gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
-    shapely.prepare(region)
-    inside = shapely.contains_xy(region, gx, gy)
-    gx, gy = gx[inside], gy[inside]
-    lon, lat = Transformer.from_crs(settings.CRS_METRIC, settings.CRS_WGS84,
-                                    always_xy=True).transform(gx, gy)
-    zone, city = _assign_zones(layers, gx, gy)
-    population = _allocate_population(layers, zone)
-    return Grid(cell_km, gx, gy, np.asarray(lon), np.asarray(lat), zone, city, population)
-
-
-def _assign_zones(layers: Layers, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    import shapely
-    from scipy.spatial import cKDTree
-
-    zone = np.full(len(gx), "", dtype=object)
-    cities = dict(zip(layers.zones["code"], layers.zones["city"], strict=True))
-    if len(layers.boundaries):
-        b = layers.boundaries.to_crs(settings.CRS_METRIC)
-        for code, geom in zip(b["code"], b.geometry, strict=True):
-            shapely.prepare(geom)
-            zone[shapely.contains_xy(geom, gx, gy)] = code
-    missing = zone == ""
-    if missing.any():  # no boundary (fixtures) or a sliver: nearest zone seat
-        seats = layers.zones.to_crs(settings.CRS_METRIC)
-        tree = cKDTree(np.column_stack([seats.geometry.x, seats.geometry.y]))
-        _, nearest = tree.query(np.column_stack([gx[missing], gy[missing]]))
-        zone[missing] = np.asarray(seats["code"])[nearest]
-    city = np.array([cities.get(z, "") for z in zone], dtype=object)
-    return zone, city
-
-
-def _allocate_population(layers: Layers, zone: np.ndarray) -> np.ndarray:
-    pop = np.full(len(zone), np.nan)
-    codes, counts = np.unique(zone, return_counts=True)
-    per_zone = dict(zip(layers.zones["code"], layers.zones["population_2020"], strict=True))
-    for code, n in zip(codes, counts, strict=True):
-        p = per_zone.get(code)
-        if p is not None and p == p:
-            pop[zone == code] = float(p) / n
-    return pop
 
 
 # ------------------------------------------------------------------------------------------
@@ -163,18 +44,29 @@ class _Pairs:
     cost: np.ndarray  # egress (or access) minutes per pair
 
 
-def _egress_cost(km: np.ndarray, modes: str) -> np.ndarray:
+def _egress_cost(km: np.ndarray, modes: str, a: Assumptions) -> np.ndarray:
     if modes == "rail":
-        return transit_access_minutes_array(km)
+        return transit_access_minutes_array(km, a)
     if modes == "road":
-        return car_access_minutes_array(km)
-    return np.minimum(transit_access_minutes_array(km), car_access_minutes_array(km))
+        return car_access_minutes_array(km, a)
+    return np.minimum(transit_access_minutes_array(km, a), car_access_minutes_array(km, a))
+
+
+def cell_pairs(net: Network, grid: Grid, reverse: bool) -> _Pairs:
+    """The cell-node pairs of a grid, cached on the network (its assumptions are fixed)."""
+    key = ("surface_pairs", id(grid), grid.cell_km, reverse)
+    hit = net.cache.get(key)
+    if hit is None or hit[0] is not grid:
+        hit = (grid, _pairs(net, grid, reverse))
+        net.cache[key] = hit
+    return hit[1]
 
 
 def _pairs(net: Network, grid: Grid, reverse: bool) -> _Pairs:
     """Which nodes can reach (or be reached from) which cells, and at what street cost."""
-    from pyproj import Transformer
     from scipy.spatial import cKDTree
+
+    a = net.assumptions
 
     wanted = {"station"} if reverse else {"arrival"}
     wanted |= {"zone", "road", "osm"}
@@ -185,23 +77,21 @@ def _pairs(net: Network, grid: Grid, reverse: bool) -> _Pairs:
             lons.append(d["x"])
             lats.append(d["y"])
             sk = d.get("station_kind")
-            allowance = settings.entry_minutes if reverse else settings.exit_minutes
-            extra.append(allowance.get(sk, 0.0) if sk else 0.0)
+            extra.append((a.entry_minutes(sk) if reverse else a.exit_minutes(sk)) if sk else 0.0)
             kinds.append(d["kind"])
-    nx_, ny_ = Transformer.from_crs(settings.CRS_WGS84, settings.CRS_METRIC,
-                                    always_xy=True).transform(lons, lats)
+    nx_, ny_ = to_metric(np.asarray(lons, float), np.asarray(lats, float))
     node_tree = cKDTree(np.column_stack([nx_, ny_]))
     cell_tree = cKDTree(np.column_stack([grid.x, grid.y]))
-    sdm = cell_tree.sparse_distance_matrix(node_tree, settings.egress_max_km * 1000.0,
+    sdm = cell_tree.sparse_distance_matrix(node_tree, a.egress_max_km * 1000.0,
                                            output_type="coo_matrix")
     rows, cols, dist_km = sdm.row, sdm.col, sdm.data / 1000.0
     # exact zero distances are dropped by the sparse matrix: add cells at a node's position
     kinds_arr = np.asarray(kinds)
     modes = net.modes
-    cost = _egress_cost(dist_km, modes)
+    cost = _egress_cost(dist_km, modes, a)
     road = np.isin(kinds_arr[cols], ["road", "osm"])
     if road.any():  # expressway and OSM road nodes are left by car only
-        cost[road] = car_access_minutes_array(dist_km[road])
+        cost[road] = car_access_minutes_array(dist_km[road], a)
     cost = cost + np.asarray(extra)[cols]
     order = np.argsort(rows, kind="stable")
     rows, cols, cost = rows[order], cols[order], cost[order]
@@ -255,14 +145,14 @@ def node_times(net: Network, origins: list, *, reverse: bool = False,
     roles = ("from", "to") if both else (("to",) if reverse else ("from",))
     for p in places + extra:
         for role in roles:
-            node, e, n = net._attach(p, role)
+            node, e, n = net.attach(p, role)
             if node in nodes or node in sources or node in targets:
                 continue
             edges += e
             nodes.update(n)
             if p in places:
                 (sources if role == "from" else targets).append(node)
-    compiled = net._augmented(edges, nodes)
+    compiled = net.augmented(edges, nodes)
 
     def run(matrix, idx):
         return dijkstra(matrix, directed=True, indices=compiled.node_ids(idx), min_only=True)
@@ -288,7 +178,7 @@ def travel_time_surface(net: Network, origins: list[str] | str, *, reverse: bool
     reverse
         Time to reach the origin(s) from each cell instead of from them.
     grid
-        The grid; defaults to :meth:`Network.grid` at ``settings.cell_km``.
+        The grid; defaults to :meth:`Network.grid` at ``assumptions.cell_km``.
     """
     from network.places import Place
 
@@ -304,7 +194,7 @@ def surface_from_times(net: Network, times: np.ndarray, *, grid: Grid | None = N
     """A surface from node times already computed (indices of ``net.compiled``; nodes a
     temporary augmented graph appends after them are ignored)."""
     grid = grid or net.grid()
-    pairs = net.surface_pairs(grid, reverse)
+    pairs = cell_pairs(net, grid, reverse)
     total = times[pairs.node] + pairs.cost
     minutes = np.full(grid.size, np.nan)
     if len(total):
@@ -354,8 +244,8 @@ def isochrones(surface: Surface, thresholds: list[float]) -> gpd.GeoDataFrame:
         rows.append({"minutes": t, "area_km2": round(poly.area / 1e6, 1),
                      "population": round(float(np.nansum(g.population[mask]))),
                      "cells": int(mask.sum()), "geometry": poly})
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.CRS_METRIC)
-    frame = frame.to_crs(settings.CRS_WGS84)
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS_METRIC)
+    frame = frame.to_crs(CRS_WGS84)
     frame.insert(0, "origin", surface.origin)
     frame.insert(1, "year", surface.year)
     frame.insert(2, "modes", surface.modes)

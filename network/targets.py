@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from network import settings
+from network.geo import CRS_METRIC, CRS_WGS84
+from network.years import is_open, line_is_open
 
 if TYPE_CHECKING:
     from network.layers import Layers
@@ -40,6 +41,7 @@ class Tracker:
     rule: str
     km: dict[str, float] = field(default_factory=dict)
     targets: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # ids of the rail lines counted
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,11 +52,12 @@ def track(layers: Layers, *, year: int) -> Tracker:
     import geopandas as gpd
     import shapely
 
-    from network.validate import region as six_cities
+    from network.geo import region as six_cities
 
     region = six_cities(layers, metric=True)
-    lines = layers.lines[[y is not None and y <= year for y in layers.lines["open_year"]]]
-    metric = lines.to_crs(settings.CRS_METRIC)
+    lines = layers.lines[[line_is_open(st, y, year)
+                          for st, y in zip(layers.lines["status"], layers.lines["open_year"], strict=True)]]
+    metric = lines.to_crs(CRS_METRIC)
     inside = metric.geometry.intersection(region).length / 1000.0
     by_class = inside.groupby(metric["class"]).sum().to_dict()
     km = {"hsr_km": by_class.get("hsr", 0.0),
@@ -63,16 +66,16 @@ def track(layers: Layers, *, year: int) -> Tracker:
     nodes = layers.road_nodes.set_index("id")
     exp_km = 0.0
     for r in layers.expressways.itertuples():
-        if r.open_year is not None and r.open_year > year:
+        if not is_open(r.open_year, year):
             continue
         a, b = nodes.loc[r.from_node], nodes.loc[r.to_node]
         seg = gpd.GeoSeries([shapely.LineString([(a.lon, a.lat), (b.lon, b.lat)])],
-                            crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC).iloc[0]
+                            crs=CRS_WGS84).to_crs(CRS_METRIC).iloc[0]
         share = seg.intersection(region).length / seg.length if seg.length else 0.0
         exp_km += r.length_km * share * (r.count_share if r.count_share is not None else 1.0)
     km["expressway_km"] = exp_km
     km = {k: round(v, 1) for k, v in km.items()}
-    tr = Tracker(year, RULE, km)
+    tr = Tracker(year, RULE, km, lines=sorted(lines["id"]))
     for t in layers.targets.itertuples():
         key = TARGET_KEYS.get(t.id)
         if key is None:

@@ -7,11 +7,10 @@ clean. ``hzcircle layers check`` prints them and exits non-zero when there are a
 from __future__ import annotations
 
 import itertools
-import math
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from network.geo import BOUNDARY_SLACK_KM, REGION_BBOX, haversine_km, region
 from network.layers import SCHEMAS, Layers
 
 #: Allowed values of enumerated fields, by (layer, field).
@@ -44,35 +43,6 @@ SPEED_BANDS_KMH: dict[str, tuple[float, float]] = {
 #: that publishes a city total revised after the county figures.
 POPULATION_TOLERANCE = 0.005
 
-#: Straight-line slack (km) when testing whether a point lies in the six cities: boundaries are
-#: simplified for size, so a point on the border may fall just outside.
-BOUNDARY_SLACK_KM = 2.0
-
-#: Bounding box of the six cities (lon_min, lat_min, lon_max, lat_max), used when no boundary
-#: layer is present.
-REGION_BBOX = (117.0, 28.0, 121.5, 31.2)
-
-
-#: id(boundaries frame) -> (weak reference to the frame, its unions); frames are unhashable.
-_REGIONS: dict[int, tuple[weakref.ref, dict]] = {}
-
-
-def region(layers: Layers, *, metric: bool = False):
-    """The union of the six cities' boundaries (EPSG:4326, or the metric CRS), or None without a
-    boundaries layer. Computed once per boundaries frame and cached."""
-    from network import settings
-
-    b = layers.boundaries
-    if not len(b):
-        return None
-    ref, cached = _REGIONS.get(id(b), (None, None))
-    if ref is None or ref() is not b:
-        cached = {"wgs84": b.geometry.union_all(),
-                  "metric": b.to_crs(settings.CRS_METRIC).geometry.union_all()}
-        _REGIONS[id(b)] = (weakref.ref(b), cached)
-    return cached["metric" if metric else "wgs84"]
-
-
 @dataclass(frozen=True)
 class Problem:
     """One failed check: where it is and how to fix it."""
@@ -85,14 +55,6 @@ class Problem:
     def __str__(self) -> str:
         where = f"{SCHEMAS[self.layer].path_hint}: feature {self.feature}: field '{self.field}'"
         return f"{where}: {self.message}"
-
-
-def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in km between two lon/lat points."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
 def _unique_ids(layers: Layers) -> Iterator[Problem]:

@@ -86,7 +86,7 @@ NOTEBOOKS = {
                  "result = compare(layers, scenario, year=2025, modes='rail')\n"
                  "print(format_comparison(result))"),
         ("code", "result.od_gains.head(10)"),
-        ("code", "result.map(tiles='osm')"),
+        ("code", "from network import maps\n\nmaps.comparison_map(result, tiles='osm')"),
     ],
     "04_osm_roads.ipynb": [
         ("md", "# Bringing your own OSM roads\n\nImport an OSM XML extract (here the small "
@@ -114,6 +114,8 @@ def main() -> None:
     for name, cells in NOTEBOOKS.items():
         nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src)
                                  for kind, src in cells])
+        for i, cell in enumerate(nb.cells):  # stable ids: regenerating changes nothing
+            cell.id = f"{Path(name).stem[:2]}-cell-{i:02d}"
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                      "language": "python"}
         nbformat.write(nb, HERE / name)

@@ -29,9 +29,12 @@ def _points(records: list[dict]) -> dict:
 def write_layers(folder: Path, *, stations: list[dict], services: list[dict], stops: list[dict],
                  zones: list[dict], road_nodes: list[dict] | None = None,
                  expressways: list[dict] | None = None, cities: list[dict] | None = None,
-                 interchanges: list[dict] | None = None) -> Path:
-    """Write a layers folder; records are dicts keyed by column name."""
+                 interchanges: list[dict] | None = None, data_year: int | None = 2026) -> Path:
+    """Write a layers folder; records are dicts keyed by column name. ``data_year`` goes to
+    metadata.json (None: no metadata file)."""
     folder.mkdir(parents=True, exist_ok=True)
+    if data_year is not None:
+        (folder / "metadata.json").write_text(json.dumps({"data_year": data_year}), encoding="utf-8")
     for name, records in (("stations.geojson", stations), ("zones.geojson", zones),
                           ("road_nodes.geojson", road_nodes or [])):
         if not records and name != "stations.geojson":  # optional layer: leave the file out

@@ -63,10 +63,12 @@ def test_matrix_csv_and_parquet(tiny_env, tmp_path, capsys):
 
 def test_stations_and_lines_json(tiny_env, capsys):
     assert main(["stations", "--json"]) == 0
-    stations = json.loads(capsys.readouterr().out)
+    out = json.loads(capsys.readouterr().out)
+    assert "wait_cap_minutes" in out["assumptions"]["values"]  # every --json records them
+    stations = out["results"]
     assert {"id", "name", "name_zh", "city", "kind", "lon", "lat", "opened", "source"} <= set(stations[0])
     assert main(["lines", "--json"]) == 0
-    lines = json.loads(capsys.readouterr().out)
+    lines = json.loads(capsys.readouterr().out)["results"]
     s1 = next(x for x in lines if x["id"] == "s1")
     assert s1["stops"] == ["a", "b", "c"] and s1["run_minutes"] == [20.0, 20.0]
     assert s1["class"] == "hsr" and s1["headway_minutes"] == 20.0

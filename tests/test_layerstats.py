@@ -52,7 +52,7 @@ def test_cli_layers_stats_text_and_json(capsys):
     assert "hsr" in out and "expressways:" in out and "population 2020" in out
     assert main(["layers", "stats", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"rail", "headways", "expressways", "population"}
+    assert set(data) == {"rail", "headways", "expressways", "population", "provenance", "assumptions"}
     assert set(data["rail"]) == {"hsr", "conventional", "intercity", "metro"}
 
 

@@ -17,6 +17,8 @@ from network import Network, maps
 from network.scorecard import legs_to_core, scorecard
 from network.surface import travel_time_surface
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -138,7 +140,7 @@ def test_scenario_map(browser, real_layers, tmp_path):
 
     sc = read_scenario(ROOT / "scenarios" / "shanghai_hangzhou_hsr2.yaml", real_layers)
     result = compare(real_layers, sc, year=2025, modes="rail")
-    m = result.map(tiles="none")
+    m = maps.comparison_map(result, tiles="none")
     counts, _ = _check(browser, m, "scenario_offline", tmp_path, offline=True)
     assert "scn_hsr_shanghai_hangzhou_2" in result.changed_services()
     assert counts["polygons"] >= 44  # counties coloured by gain

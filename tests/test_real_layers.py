@@ -67,7 +67,7 @@ def test_wulin_square_to_hangzhou_east_is_a_metro_trip(real_layers):
     minutes for 29.5 km, the figure published at its 2022 opening, see layers/services.csv);
     allowing 25-45 km/h on the straight line x 1.15 gives the in-vehicle band below.
     """
-    from network.validate import haversine_km
+    from network.geo import haversine_km
 
     net = Network(real_layers, year=2025, modes="rail")
     j = net.travel_time("hzm_wulin_guangchang", "Hangzhou East")

@@ -223,6 +223,8 @@ def test_shipped_examples_compare(tmp_path):
             os.environ["HZCIRCLE_LAYERS"] = env_before
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
+    assert data["assumptions"]["changed"] == {}
+    data = data["results"]
     assert len(data) == len(files)
     for d in data:
         assert {"population_within_hour_before", "population_within_hour_after", "zones",

@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from network import InputError, Network, load_layers, settings
+from network import Assumptions, InputError, Network, load_layers
+from network.geo import CRS_METRIC
 from network.scorecard import scorecard
 from network.surface import check_thresholds, travel_time_surface
 from tests.helpers import write_layers, zone
@@ -27,15 +28,15 @@ def test_single_node_gives_a_disc(one_zone):
     surface = travel_time_surface(net, "Z1", grid=net.grid(0.25))
     iso = surface.isochrones([20, 30])
     for t, area in zip([20, 30], iso["area_km2"], strict=True):
-        r = (t - settings.local_transit_wait_minutes) * settings.local_transit_speed_kmh / 60 \
-            / settings.detour_factor
+        a = net.assumptions
+        r = (t - a.local_transit_wait_minutes) * a.local_transit_speed_kmh / 60 / a.detour_factor
         assert area == pytest.approx(math.pi * r * r, rel=0.06)
 
 
 def test_bands_nest_and_population_grows(tiny_layers):
     net = Network(tiny_layers, year=2020, modes="any")
     iso = travel_time_surface(net, "One").isochrones([30, 45, 60, 90])
-    geoms = list(iso.to_crs(settings.CRS_METRIC).geometry)
+    geoms = list(iso.to_crs(CRS_METRIC).geometry)
     for small, big in itertools.pairwise(geoms):
         assert small.difference(big).area < 1.0  # m2: contained up to rounding
     assert list(iso["population"]) == sorted(iso["population"])
@@ -51,10 +52,11 @@ def test_surface_monotone_in_year_with_only_openings(tiny_layers):
     assert np.nanmin(a - b) >= 0 and np.nanmax(a - b) > 0  # the 2020 branch helps some cells
 
 
-def test_reverse_equals_forward_on_a_symmetric_network(tiny_layers, monkeypatch):
-    same = dict(settings.entry_minutes)
-    monkeypatch.setattr(settings, "exit_minutes", same)
-    net = Network(tiny_layers, year=2020, modes="rail")
+def test_reverse_equals_forward_on_a_symmetric_network(tiny_layers):
+    a = Assumptions()
+    same = a.replace(**{f"exit_{k.replace('-', '_')}_minutes": a.entry_minutes(k)
+                        for k in ("hsr", "conventional", "intercity", "airport-rail", "metro")})
+    net = Network(tiny_layers, year=2020, modes="rail", assumptions=same)
     fwd = travel_time_surface(net, "One").minutes
     rev = travel_time_surface(net, "One", reverse=True).minutes
     np.testing.assert_allclose(fwd, rev, equal_nan=True)

@@ -1,0 +1,331 @@
+"""Model assumptions as data: one frozen, typed object passed to every computation.
+
+An :class:`Assumptions` holds every value of the model that is a judgement rather than a fact of
+the layers: waits, transfer and station times, access speeds, circuities, caps, grid sizes and
+the commute threshold. Each field carries its unit, default, plausible range ``(low, high)`` and
+a one-line rationale with its source in the field metadata (:func:`describe`). The object is
+immutable and hashable, so caches key on it and it crosses process boundaries intact (it
+pickles as plain data); every output records it (:meth:`Assumptions.record`).
+
+Change values with :meth:`Assumptions.replace`, a file (:func:`read_assumptions`, YAML or TOML)
+or ``--set NAME=VALUE`` on the command line (:meth:`Assumptions.with_settings`). The plausible
+ranges are what uncertainty and sensitivity runs sample; where a range is a judgement and not
+a published spread, :func:`describe` says so (``judgement``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from network._errors import InputError
+
+#: Station kinds with their own transfer, entry and exit minutes.
+STATION_KINDS = ("hsr", "conventional", "intercity", "airport-rail", "metro")
+
+
+def _a(default: float, unit: str, low: float, high: float, why: str, source: str = "",
+       *, judgement: bool = True, domain: tuple[float, float] = (0.0, math.inf),
+       group: str = "model") -> Any:
+    """A field with its metadata: unit, plausible range, rationale, source, hard domain."""
+    meta = {"unit": unit, "low": low, "high": high, "why": why, "source": source,
+            "judgement": judgement, "domain": domain, "group": group}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Every model assumption, with its default. Immutable; compare, hash and pickle freely.
+
+    Examples
+    --------
+    >>> from network import Assumptions
+    >>> a = Assumptions().replace(wait_cap_minutes=10)
+    >>> a.wait_cap_minutes
+    10.0
+    """
+
+    # --- rail: waits and transfers (frequency-based: half the headway, as R5 and peartree) ---
+    wait_cap_minutes: float = _a(
+        15.0, "min", 10.0, 30.0,
+        "Expected wait is headway/2, capped: on long-headway intercity lines passengers time "
+        "their arrival to the timetable, so a random-arrival wait of 30+ min overstates it.",
+        "Common practice in regional accessibility studies (cap 10-20 min); no Zhejiang survey.")
+    transfer_hsr_minutes: float = _a(
+        8.0, "min", 5.0, 15.0,
+        "Change between services at an HSR station, platform to platform in the paid area.",
+        "Judgement for large Chinese HSR hubs; timed same-station transfers need no re-check.")
+    transfer_conventional_minutes: float = _a(
+        8.0, "min", 5.0, 15.0, "As for HSR stations.", "Judgement.")
+    transfer_intercity_minutes: float = _a(
+        5.0, "min", 3.0, 8.0, "Same-hall change on an intercity (metro-style) line.", "Judgement.")
+    transfer_airport_rail_minutes: float = _a(
+        5.0, "min", 3.0, 8.0, "Same-hall change at an airport rail station.", "Judgement.")
+    transfer_metro_minutes: float = _a(
+        4.0, "min", 2.0, 7.0, "Cross-platform or short-corridor metro transfer.", "Judgement.")
+    entry_hsr_minutes: float = _a(
+        10.0, "min", 5.0, 20.0,
+        "Entrance to platform at a national station: security screening and ticket gates "
+        "(every passenger is screened in China).", "Judgement; CR advises arriving well ahead.")
+    entry_conventional_minutes: float = _a(
+        10.0, "min", 5.0, 20.0, "As for HSR stations.", "Judgement.")
+    entry_intercity_minutes: float = _a(
+        3.0, "min", 2.0, 6.0, "Metro-style entry with a security check.", "Judgement.")
+    entry_airport_rail_minutes: float = _a(
+        3.0, "min", 2.0, 6.0, "Metro-style entry with a security check.", "Judgement.")
+    entry_metro_minutes: float = _a(
+        3.0, "min", 2.0, 6.0, "Metro entry with a security check.", "Judgement.")
+    exit_hsr_minutes: float = _a(
+        4.0, "min", 3.0, 8.0, "Platform to street at a large national station.", "Judgement.")
+    exit_conventional_minutes: float = _a(
+        4.0, "min", 3.0, 8.0, "As for HSR stations.", "Judgement.")
+    exit_intercity_minutes: float = _a(
+        2.0, "min", 1.0, 4.0, "Platform to street at a metro-style station.", "Judgement.")
+    exit_airport_rail_minutes: float = _a(
+        2.0, "min", 1.0, 4.0, "Platform to street at a metro-style station.", "Judgement.")
+    exit_metro_minutes: float = _a(
+        2.0, "min", 1.0, 4.0, "Platform to street at a metro station.", "Judgement.")
+    # --- access and egress (sketch connectors: crow-fly distance x detour / speed) ---
+    detour_factor: float = _a(
+        1.3, "ratio", 1.2, 1.4,
+        "Network distance over straight-line distance for local trips.",
+        "Circuity of urban road networks is typically 1.2-1.4 (e.g. Giacomin & Levinson 2015).",
+        judgement=False, domain=(1.0, 3.0))
+    walk_speed_kmh: float = _a(
+        4.8, "km/h", 4.0, 5.4, "Planning walking speed.", "Usual planning value (4-5.4 km/h).",
+        judgement=False, domain=(0.5, 10.0))
+    walk_max_km: float = _a(
+        1.5, "km", 1.0, 2.0, "Longest walk for access or egress; beyond it, local transit.",
+        "Judgement.", domain=(0.0, 10.0))
+    local_transit_speed_kmh: float = _a(
+        18.0, "km/h", 12.0, 25.0,
+        "Door-to-door speed of local public transport (bus or metro not modelled explicitly).",
+        "Urban buses in Chinese cities average 15-20 km/h in service; range widened for metro.",
+        domain=(1.0, 120.0))
+    local_transit_wait_minutes: float = _a(
+        5.0, "min", 2.0, 10.0, "Initial wait for local transit: half a typical 10-min headway.",
+        "Judgement.")
+    local_car_speed_kmh: float = _a(
+        35.0, "km/h", 25.0, 50.0,
+        "Car speed on local (non-expressway) roads: urban arterials 25-35 km/h in the peak, "
+        "county roads 40-60.", "Judgement.", domain=(1.0, 120.0))
+    car_terminal_minutes: float = _a(
+        3.0, "min", 2.0, 6.0, "Walk to the car and park, at each end.", "Judgement.")
+    connector_radius_km: float = _a(
+        30.0, "km", 30.0, 30.0,
+        "Zone seats connect to stations, road nodes and airports within this radius.",
+        "Model structure, not sampled.", group="structure", domain=(1.0, 200.0))
+    connector_min_count: int = _a(
+        2, "count", 2, 2, "...and always to at least this many of the nearest of each kind.",
+        "Model structure, not sampled.", group="structure", domain=(1, 20))
+    station_road_radius_km: float = _a(
+        15.0, "km", 15.0, 15.0,
+        "Stations link to expressway nodes within this radius (always the nearest one).",
+        "Model structure, not sampled.", group="structure", domain=(1.0, 100.0))
+    local_road_radius_km: float = _a(
+        35.0, "km", 35.0, 35.0,
+        "Zone seats closer than this get a direct local-road link.",
+        "Model structure, not sampled.", group="structure", domain=(1.0, 200.0))
+    osm_snap_max_km: float = _a(
+        2.0, "km", 2.0, 2.0,
+        "With an OSM road graph, places farther than this from every OSM node keep their "
+        "sketch connectors.", "Model structure, not sampled.", group="structure",
+        domain=(0.01, 50.0))
+    # --- road ---
+    expressway_speed_factor: float = _a(
+        0.85, "ratio", 0.7, 0.95,
+        "Expressway travel speed = legal limit x this: trucks, ramps, tolls and peak congestion "
+        "near Hangzhou keep average speeds below the limit.", "Judgement, not a measurement.",
+        domain=(0.1, 1.2))
+    # --- scenarios ---
+    rail_circuity: float = _a(
+        1.15, "ratio", 1.05, 1.3,
+        "Track length over straight-line distance, for scenario lines given as speed_kmh.",
+        "Judgement; the same factor the layers' estimated run times use.", domain=(1.0, 3.0))
+    scenario_extension_speed_kmh: float = _a(
+        80.0, "km/h", 60.0, 160.0,
+        "Average speed of a line extended past its last stop by add_station (no minutes given).",
+        "Judgement; state hop minutes in the scenario to avoid it.", domain=(1.0, 400.0))
+    # --- surfaces and the commute circle ---
+    egress_max_km: float = _a(
+        10.0, "km", 10.0, 10.0,
+        "Longest straight-line egress from a reached node to a grid cell: 10 km of local "
+        "transit or car is already 35-45 min, so farther cells cannot change a 90-min isochrone.",
+        "Model structure, not sampled.", group="structure", domain=(0.5, 100.0))
+    cell_km: float = _a(
+        1.0, "km", 1.0, 1.0, "Default grid cell of surfaces (about 54,000 cells).",
+        "Resolution, not sampled.", group="resolution", domain=(0.1, 50.0))
+    max_cells: int = _a(
+        2_500_000, "cells", 2_500_000, 2_500_000,
+        "Grids above this are refused with an estimate (about 100 bytes per cell of memory).",
+        "Resource limit, not sampled.", group="limit", domain=(1, 50_000_000))
+    commute_minutes: float = _a(
+        60.0, "min", 60.0, 60.0, "The threshold of the plan's one-hour commute circle.",
+        "Hangzhou metropolitan circle plan: 一小时通勤圈.", judgement=False,
+        group="definition", domain=(1.0, 600.0))
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            kind = int if f.type in ("int", int) else float
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InputError(f"assumption {f.name}={value!r} must be a number ({f.metadata['unit']})")
+            if kind is int and float(value) != int(value):
+                raise InputError(f"assumption {f.name}={value!r} must be a whole number")
+            value = kind(value)
+            lo, hi = f.metadata["domain"]
+            if not (math.isfinite(value) and lo <= value <= hi):
+                raise InputError(f"assumption {f.name}={value:g} is outside {lo:g}-{hi:g} "
+                                 f"{f.metadata['unit']}; give a value in that range")
+            object.__setattr__(self, f.name, value)
+
+    # -- lookups by station kind ------------------------------------------------------------
+
+    def _by_kind(self, what: str, kind: str | None, default: float) -> float:
+        if kind is None:
+            return default
+        return float(getattr(self, f"{what}_{kind.replace('-', '_')}_minutes", default))
+
+    def transfer_minutes(self, kind: str | None) -> float:
+        """Minimum minutes to change between services at a station of ``kind``."""
+        return self._by_kind("transfer", kind, self.transfer_hsr_minutes)
+
+    def entry_minutes(self, kind: str | None) -> float:
+        """Minutes from a station's entrance to its platform (security, gates)."""
+        return self._by_kind("entry", kind, 0.0)
+
+    def exit_minutes(self, kind: str | None) -> float:
+        """Minutes from a station's platform to the street."""
+        return self._by_kind("exit", kind, 0.0)
+
+    # -- changing and recording --------------------------------------------------------------
+
+    def replace(self, **changes: Any) -> Assumptions:
+        """A copy with some values changed; unknown names are a one-line InputError."""
+        _check_names(changes, "replace()")
+        return dataclasses.replace(self, **changes)
+
+    def with_settings(self, settings: list[str] | tuple[str, ...]) -> Assumptions:
+        """A copy with ``NAME=VALUE`` strings applied (the CLI's ``--set``)."""
+        changes: dict[str, Any] = {}
+        for item in settings:
+            name, sep, text = item.partition("=")
+            name = name.strip()
+            if not sep or not name:
+                raise InputError(f"--set {item!r}: write NAME=VALUE, e.g. --set wait_cap_minutes=10")
+            _check_names({name: None}, "--set")
+            try:
+                changes[name] = float(text)
+            except ValueError:
+                raise InputError(f"--set {item!r}: {text.strip()!r} is not a number") from None
+        return self.replace(**changes)
+
+    def as_dict(self) -> dict[str, float | int]:
+        """Every value by name."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def changed(self) -> dict[str, float | int]:
+        """The values that differ from the defaults."""
+        base = DEFAULT.as_dict()
+        return {k: v for k, v in self.as_dict().items() if base[k] != v}
+
+    def digest(self) -> str:
+        """A short, stable fingerprint of every value (for file names and cache keys)."""
+        text = json.dumps(self.as_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def record(self) -> dict[str, Any]:
+        """What an output records: the fingerprint, the changed values and every value."""
+        return {"digest": self.digest(), "changed": self.changed(), "values": self.as_dict()}
+
+
+def _check_names(changes: dict[str, Any], where: str) -> None:
+    valid = NAMES
+    for name in changes:
+        if name not in valid:
+            raise InputError(f"{where}: unknown assumption {name!r}; valid names: {', '.join(valid)}")
+
+
+#: Names of every assumption, in declaration order.
+NAMES = tuple(f.name for f in dataclasses.fields(Assumptions))
+
+#: The defaults.
+DEFAULT = Assumptions()
+
+
+def describe() -> list[dict[str, Any]]:
+    """One row per assumption: name, default, unit, low, high, group, judgement, why, source."""
+    return [{"name": f.name, "default": f.default, "unit": f.metadata["unit"],
+             "low": f.metadata["low"], "high": f.metadata["high"], "group": f.metadata["group"],
+             "judgement": f.metadata["judgement"], "why": f.metadata["why"],
+             "source": f.metadata["source"]} for f in dataclasses.fields(Assumptions)]
+
+
+def sampled_names() -> tuple[str, ...]:
+    """The assumptions an uncertainty run samples: model values with a non-empty range."""
+    return tuple(r["name"] for r in describe() if r["group"] == "model" and r["low"] < r["high"])
+
+
+def read_assumptions(path: str | Path, base: Assumptions | None = None) -> Assumptions:
+    """Read assumptions from a YAML (``.yaml``/``.yml``) or TOML (``.toml``) file.
+
+    The file is a flat mapping ``name: value``; names not given keep ``base``'s values
+    (defaults). An unknown name, a non-number or a value outside its domain is a one-line
+    InputError naming the file.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"assumptions file {p} not found; give a YAML or TOML file of name: value")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"assumptions file {p}: cannot read it as UTF-8 text ({exc})") from None
+    data = _parse(p, text)
+    if not isinstance(data, dict):
+        raise InputError(f"assumptions file {p}: must be a mapping of name: value, "
+                         "e.g. wait_cap_minutes: 10")
+    for k, v in data.items():
+        if not isinstance(k, str) or isinstance(v, bool) or not isinstance(v, int | float):
+            raise InputError(f"assumptions file {p}: {k!r}: {v!r} must be a name and a number")
+    try:
+        return (base or DEFAULT).replace(**data)
+    except InputError as exc:
+        raise InputError(f"assumptions file {p}: {exc}") from None
+
+
+def _parse(p: Path, text: str) -> Any:
+    if p.suffix.lower() == ".toml":
+        import tomllib
+
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"assumptions file {p}: not valid TOML ({exc})") from None
+    if p.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        if len(text) > 100_000:
+            raise InputError(f"assumptions file {p}: larger than 100 kB; a flat name: value list is expected")
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InputError(f"assumptions file {p}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    raise InputError(f"assumptions file {p}: use a .yaml, .yml or .toml file")
+
+
+def table_markdown() -> str:
+    """The assumptions table of ``docs/method.md`` (generated; a test checks it is current)."""
+    rows = ["| name | default | unit | plausible range | rationale | source |",
+            "|---|---|---|---|---|---|"]
+    for r in describe():
+        rng = (f"{r['low']:g}–{r['high']:g}" if r["low"] < r["high"] else f"fixed ({r['group']})")
+        if r["low"] < r["high"] and r["judgement"]:
+            rng += " (judgement)"
+        rows.append(f"| `{r['name']}` | {r['default']:g} | {r['unit']} | {rng} | {r['why']} | "
+                    f"{r['source']} |")
+    return "\n".join(rows)
