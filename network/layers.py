@@ -142,7 +142,8 @@ SCHEMAS: dict[str, Schema] = {
             "zones.geojson",
             _cols(
                 "code name name_zh city kind seat_name_zh:str? population_2020:int? "
-                "population_source:str? source notes:str? coord_crs_source:str?"
+                "population_source:str? urban_centre_share:float? urban_centre_source:str? "
+                "source notes:str? coord_crs_source:str?"
             ),
             id_field="code",
             geometry="Point",

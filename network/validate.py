@@ -277,6 +277,12 @@ def _population(layers: Layers) -> Iterator[Problem]:
                           f"zones of {row.name} sum to {total:,}, city total is "
                           f"{row.population_2020:,} (tolerance {POPULATION_TOLERANCE:.1%}); "
                           "correct the zone or city figures")
+    if "urban_centre_share" in layers.zones.columns:
+        for code, share in zip(layers.zones["code"], layers.zones["urban_centre_share"],
+                               strict=True):
+            if share is not None and share == share and not 0.0 <= float(share) <= 1.0:
+                yield Problem("zones", code, "urban_centre_share",
+                              f"{share} is not a share between 0 and 1; fix the zone row")
 
 
 def check_layers(layers: Layers) -> list[Problem]:
