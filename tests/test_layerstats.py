@@ -61,3 +61,28 @@ def test_census_2020_total_of_the_six_cities(real_layers):
     p = layer_stats(real_layers)["population"]
     assert p["missing"] == []
     assert p["county_sum"] == p["city_total"] == 29_582_183
+
+
+def _estimated_hops_inside(layers, klass: str) -> set[str]:
+    inside = set(layers.stations.loc[~layers.stations["external"].astype(bool), "id"])
+    stops = layers.service_stops.sort_values(["service_id", "seq"]).copy()
+    stops["prev"] = stops.groupby("service_id")["station_id"].shift()
+    stops["class"] = stops["service_id"].map(layers.services.set_index("id")["class"])
+    hops = stops[stops["prev"].notna() & (stops["class"] == klass)
+                 & (stops["station_id"].isin(inside) | stops["prev"].isin(inside))]
+    return set(hops.loc[hop_provenance(hops) == "estimate", "service_id"])
+
+
+def test_issue13_targets_on_the_real_layers(real_layers):
+    # issue 13: estimated in-vehicle minutes at most 25 % of HSR and 50 % of metro (met)
+    shares = {k: v["minute_shares"].get("estimate", 0.0)
+              for k, v in layer_stats(real_layers)["rail"].items()}
+    assert shares["hsr"] <= 0.25 and shares["metro"] <= 0.50
+    # conventional and intercity are not there yet (43 % and 46 %): the estimates left are on
+    # the lines without usable timetables, named here so that a new estimate elsewhere fails
+    assert _estimated_hops_inside(real_layers, "conventional") == {"conv_anhui_jiangxi_local"}
+    assert _estimated_hops_inside(real_layers, "intercity") == {
+        "ic_hangzhou_haining_allstop", "ic_hangzhou_shaoxing_allstop",
+        "conv_xiaoshan_ningbo_intercity"}
+    # the Shanghai–Kunming conventional trains are derived from the 2021-01 timetables now
+    assert shares["conventional"] < 0.5

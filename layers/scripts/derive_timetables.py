@@ -33,6 +33,12 @@ Methods (each row's ``source`` says which, with its numbers):
   within 8 min a stop of the fastest; slower ones run another way or wait to be overtaken), is added half to
   each hop next to an intermediate stop. The hops then add up to T_slow − m × dwell, so with
   the recorded dwells an all-stop trip takes T_slow.
+- **derived (conventional, proxy km)**: the conventional services of ``CONV_PROXY_ROUTES``
+  (Shanghai–Kunming Hangzhou–Jiangshan): as above with the K/T/Z trains only (``CONV_TYPES``)
+  and T_slow = the median of all of them (K trains are slower than T/Z by speed class, not
+  only by stops, so none is left out); the conventional line's km posts are not in
+  ``data.h``, so beyond Hangzhou South the parallel HSR's official km posts split the time
+  (a proxy, stated in each row; range ±5 min).
 - **derived (last trains)**: a metro hop = the difference of the last-train (else
   first-train) departure times of its two stations in that direction, averaged over the two
   directions; these are departure-to-departure times, so they include the stop and the row's
