@@ -184,6 +184,16 @@ class Assumptions:
         "Longest straight-line egress from a reached node to a grid cell: 10 km of local "
         "transit or car is already 35-45 min, so farther cells cannot change a 90-min isochrone.",
         "Model structure, not sampled.", group="structure", domain=(0.5, 100.0))
+    urban_centre_density: float = _a(
+        1500.0, "inhabitants/km²", 1500.0, 10000.0,
+        "Density of a county's urban centre when its GHSL urban-centre share of the population "
+        "is placed on the cells around the county seat: the disc holding that share has the area "
+        "share x population / this density. The default is the definition's minimum, so the "
+        "disc is the largest an urban centre of that population can be (the conservative "
+        "choice); higher values concentrate it more.",
+        "GHSL Degree of Urbanisation (Eurostat/UN-Habitat et al. 2021, methodological manual): "
+        "urban-centre 1 km cells have at least 1,500 inhabitants per km²; the upper end of the "
+        "range is a judgement for Chinese city cores.", domain=(100.0, 100000.0))
     cell_km: float = _a(
         1.0, "km", 1.0, 1.0, "Default grid cell of surfaces (about 54,000 cells).",
         "Resolution, not sampled.", group="resolution", domain=(0.1, 50.0))

@@ -130,6 +130,18 @@ def cmd_layers_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_layers_stats(args: argparse.Namespace) -> int:
+    from network.layerstats import format_stats, layer_stats
+
+    layers = _layers(args)
+    stats = layer_stats(layers)
+    if args.json:
+        _print_json(stats, args, layers)
+    else:
+        print(format_stats(stats))
+    return 0
+
+
 def _clean(v: Any) -> Any:
     if v is None or (isinstance(v, float) and v != v):
         return None
@@ -805,6 +817,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_check = layers_sub.add_parser("check", help="validate every layer; exit 1 on problems")
     _add_common(p_check)
     p_check.set_defaults(func=cmd_layers_check)
+    p_lstats = layers_sub.add_parser(
+        "stats", help="counts and shares of facts and estimates (hops, minutes, headways, km)")
+    _add_common(p_lstats)
+    p_lstats.add_argument("--json", action="store_true", help="print JSON")
+    p_lstats.set_defaults(func=cmd_layers_stats)
 
     p_st = sub.add_parser("stations", help="list the stations")
     _add_common(p_st)

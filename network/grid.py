@@ -1,9 +1,13 @@
 """The analysis grid: square cells over the six cities, with zones and population.
 
 Cells are squares of ``cell_km`` in the metric CRS (:data:`network.geo.CRS_METRIC`) whose
-centres lie inside the six cities' boundaries. Population per cell is allocated from the
-zones: each zone's 2020 population is spread uniformly over the cells whose centre lies in the
-zone (boundaries layer); without a boundaries layer each cell goes to its nearest zone seat.
+centres lie inside the six cities' boundaries. Each cell belongs to the zone (county) its centre
+lies in (boundaries layer; without one, to the nearest zone seat). Population per cell: each
+zone's 2020 census population is allocated by the GHSL urban-centre share of the zone
+(``urban_centre_share``, GHS-POP/GHS-SMOD R2023A): that share goes to the cells within the disc
+around the county seat of area share x population / ``assumptions.urban_centre_density``, the
+rest is spread uniformly over all the zone's cells; zone totals are kept exactly. A zone without
+a share is spread uniformly (docs/method.md, "Population within a county").
 """
 
 from __future__ import annotations
@@ -108,7 +112,7 @@ def make_grid(layers: Layers, cell_km: float | None = None, *,
     gx, gy = gx[inside], gy[inside]
     lon, lat = to_wgs84(gx, gy)
     zone, city = _assign_zones(layers, gx, gy)
-    population = _allocate_population(layers, zone)
+    population = _allocate_population(layers, zone, gx, gy, a)
     return Grid(cell_km, gx, gy, np.asarray(lon), np.asarray(lat), zone, city, population)
 
 
@@ -133,12 +137,35 @@ def _assign_zones(layers: Layers, gx: np.ndarray, gy: np.ndarray) -> tuple[np.nd
     return zone, city
 
 
-def _allocate_population(layers: Layers, zone: np.ndarray) -> np.ndarray:
+def _allocate_population(layers: Layers, zone: np.ndarray, gx: np.ndarray, gy: np.ndarray,
+                         a: Assumptions = DEFAULT) -> np.ndarray:
+    """Census population per cell: the urban-centre share at the seat, the rest spread.
+
+    Each zone's total over its cells equals its ``population_2020`` exactly; cells of zones
+    without a figure are NaN.
+    """
     pop = np.full(len(zone), np.nan)
-    codes, counts = np.unique(zone, return_counts=True)
-    per_zone = dict(zip(layers.zones["code"], layers.zones["population_2020"], strict=True))
-    for code, n in zip(codes, counts, strict=True):
+    zones = layers.zones
+    per_zone = dict(zip(zones["code"], zones["population_2020"], strict=True))
+    shares = (dict(zip(zones["code"], zones["urban_centre_share"], strict=True))
+              if "urban_centre_share" in zones.columns else {})
+    seats = zones.to_crs(CRS_METRIC)
+    seat_xy = dict(zip(seats["code"], zip(seats.geometry.x, seats.geometry.y, strict=True),
+                       strict=True))
+    for code in np.unique(zone):
         p = per_zone.get(code)
-        if p is not None and p == p:
-            pop[zone == code] = float(p) / n
+        if p is None or p != p:
+            continue
+        idx = np.flatnonzero(zone == code)
+        share = shares.get(code)
+        share = 0.0 if share is None or share != share else min(max(float(share), 0.0), 1.0)
+        pop[idx] = float(p) * (1.0 - share) / idx.size
+        if share > 0.0 and code in seat_xy:
+            sx, sy = seat_xy[code]
+            radius_km = math.sqrt(float(p) * share / (math.pi * a.urban_centre_density))
+            d_km = np.hypot(gx[idx] - sx, gy[idx] - sy) / 1000.0
+            core = idx[d_km <= radius_km]
+            if core.size == 0:  # a disc smaller than a cell: the cell nearest the seat
+                core = idx[[int(np.argmin(d_km))]]
+            pop[core] += float(p) * share / core.size
     return pop

@@ -99,7 +99,7 @@ SCHEMAS: dict[str, Schema] = {
             "service_stops.csv",
             _cols(
                 "service_id seq:int station_id run_minutes:float? dwell_minutes:float? "
-                "opened:int? estimate:bool source"
+                "opened:int? estimate:bool provenance:str? vintage:str? source"
             ),
             id_field=None,
         ),
@@ -143,7 +143,8 @@ SCHEMAS: dict[str, Schema] = {
             "zones.geojson",
             _cols(
                 "code name name_zh city kind seat_name_zh:str? population_2020:int? "
-                "population_source:str? source notes:str? coord_crs_source:str?"
+                "population_source:str? urban_centre_share:float? urban_centre_source:str? "
+                "source notes:str? coord_crs_source:str?"
             ),
             id_field="code",
             geometry="Point",

@@ -30,6 +30,9 @@ ENUMS: dict[tuple[str, str], set[str]] = {
     ("airports", "status"): {"open", "under_construction", "planned", "closed"},
 }
 
+#: Where a run time comes from (service_stops.provenance); ``estimate`` iff estimate=1.
+STOP_PROVENANCES = {"timetable", "official", "derived", "estimate"}
+
 #: Plausible band of implied speed (km/h, straight-line distance over scheduled minutes)
 #: between consecutive stops, per service class. Straight-line distance understates track
 #: distance, so the lower bounds are loose; the upper bounds are the top design speeds.
@@ -184,6 +187,16 @@ def _stop_sequences(layers: Layers) -> Iterator[Problem]:
             if row.run_minutes is None or not row.run_minutes > 0:
                 yield Problem("service_stops", f"{sid}#{row.seq}", "run_minutes",
                               "must be a positive number of minutes for every stop after the first")
+            prov = getattr(row, "provenance", None)
+            if prov is None:
+                continue
+            if prov not in STOP_PROVENANCES:
+                yield Problem("service_stops", f"{sid}#{row.seq}", "provenance",
+                              f"{prov!r} is not one of {sorted(STOP_PROVENANCES)}")
+            elif bool(row.estimate) != (prov == "estimate"):
+                yield Problem("service_stops", f"{sid}#{row.seq}", "estimate",
+                              f"estimate={int(row.estimate)} disagrees with provenance {prov!r} "
+                              "(estimate=1 exactly when provenance is 'estimate')")
 
 
 def _numbers(layers: Layers) -> Iterator[Problem]:
@@ -316,6 +329,12 @@ def _population(layers: Layers) -> Iterator[Problem]:
                           f"zones of {row.name} sum to {total:,}, city total is "
                           f"{row.population_2020:,} (tolerance {POPULATION_TOLERANCE:.1%}); "
                           "correct the zone or city figures")
+    if "urban_centre_share" in layers.zones.columns:
+        for code, share in zip(layers.zones["code"], layers.zones["urban_centre_share"],
+                               strict=True):
+            if share is not None and share == share and not 0.0 <= float(share) <= 1.0:
+                yield Problem("zones", code, "urban_centre_share",
+                              f"{share} is not a share between 0 and 1; fix the zone row")
 
 
 def check_layers(layers: Layers) -> list[Problem]:

@@ -59,6 +59,8 @@ def _move(i, lon, lat):
         ("expressways.csv", lambda s: s.replace(",100,120,", ",50,120,"),
          "expressways", "e1", "length_km", "shorter than the straight line"),
         ("stations.geojson", _set_prop(0, "opened", "1492"), "stations", "a", "opened", "outside 1870"),
+        ("zones.geojson", _set_prop(0, "urban_centre_share", 1.5), "zones", "100001",
+         "urban_centre_share", "not a share between 0 and 1"),
     ],
 )
 def test_broken_fixture_is_reported(tmp_path, filename, edit, layer, feature, field, needle):

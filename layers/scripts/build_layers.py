@@ -46,12 +46,12 @@ POINTS = {
                  "processing_minutes processing_basis source notes"),
     "zones": ("zones.geojson",
               "code name name_zh city kind seat_name_zh population_2020 population_source "
-              "source notes"),
+              "urban_centre_share urban_centre_source source notes"),
 }
 LINE_PROPS = ("id name name_zh class station_ids length_km length_source opened status "
               "expected_year design_speed_kmh source notes")
 INT_FIELDS = {"external", "population_2020", "status_year", "expected_year"}
-FLOAT_FIELDS = {"length_km", "design_speed_kmh", "processing_minutes"}
+FLOAT_FIELDS = {"length_km", "design_speed_kmh", "processing_minutes", "urban_centre_share"}
 
 
 def _read(name: str) -> list[dict[str, str]]:

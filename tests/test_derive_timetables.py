@@ -1,0 +1,87 @@
+"""The arithmetic of layers/scripts/derive_timetables.py on synthetic timetables (offline)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "layers" / "scripts" / "derive_timetables.py"
+
+
+@pytest.fixture(scope="module")
+def dt():
+    spec = importlib.util.spec_from_file_location("derive_timetables", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _train(calls: dict[str, tuple[int | None, int | None]], typ: str = "高速动车") -> dict:
+    return {st: (a, d, typ) for st, (a, d) in calls.items()}
+
+
+@pytest.fixture
+def trains():
+    # A(km 0) - X(km 30) - B(km 90): five non-stop trains of 30 min, one stopping train of 37,
+    # trains of 45 and 90 min (more than 8 min a stop slower: another route or held; left out)
+    t = {f"G{i}": _train({"A": (None, 600 + 10 * i), "B": (630 + 10 * i, None)}) for i in range(5)}
+    t["G9"] = _train({"A": (None, 700), "B": (737, None)})
+    t["G8"] = _train({"A": (None, 750), "B": (795, None)})
+    t["K1"] = _train({"A": (None, 800), "B": (890, None)}, typ="快速")
+    return t
+
+
+def test_route_km_chains_pieces_and_drops_junctions(dt):
+    km = {"L1": [(0, "A"), (10, "J所"), (30, "X")], "L2": [(100, "X"), (160, "B")]}
+    assert dt.route_km([("L1", "A", "X"), ("L2", "X", "B")], km) == [(0, "A"), (30, "X"), (90, "B")]
+
+
+def test_pair_times_both_directions_and_types(dt, trains):
+    assert [t for t, _ in dt.pair_times(trains, "A", "B", None)] == [30] * 5 + [37, 45, 90]
+    assert [t for t, _ in dt.pair_times(trains, "A", "B", dt.HSR_TYPES)] == [30] * 5 + [37, 45]
+    back = {"G7": _train({"B": (None, 900), "A": (925, None)})}
+    assert [t for t, _ in dt.pair_times(back, "A", "B", None)] == [25]
+
+
+def test_stopping_service_split_by_km_adds_up_to_the_slow_train(dt, trains):
+    zh = {"a": "A", "x": "X", "b": "B"}
+    stops = [{"station_id": "a", "dwell_minutes": ""}, {"station_id": "x", "dwell_minutes": "2"},
+             {"station_id": "b", "dwell_minutes": ""}]
+    route = [(0, "A"), (30, "X"), (90, "B")]
+    out = dt.derive_sections("s", stops, zh, route, trains, {"A", "B"}, None, "all")
+    run1, run2 = (float(out[k][0]) for k in (1, 2))
+    assert {out[1][1], out[2][1]} == {"derived"}
+    # fastest 30 split 1:2 by km, plus half the stop loss (37-30)/1 - 2 = 5 on each side of X
+    assert run1 == pytest.approx(30 * 30 / 90 + 2.5, abs=0.25)
+    assert run2 == pytest.approx(30 * 60 / 90 + 2.5, abs=0.25)
+    assert run1 + run2 + 2 == pytest.approx(37, abs=0.5)  # the 45 and 90-min trains left out
+
+
+def test_hop_between_timetable_stations_is_the_most_common_time(dt, trains):
+    zh = {"a": "A", "b": "B"}
+    stops = [{"station_id": "a", "dwell_minutes": ""}, {"station_id": "b", "dwell_minutes": ""}]
+    out = dt.derive_sections("s", stops, zh, [(0, "A"), (90, "B")], trains, {"A", "B"},
+                             dt.HSR_TYPES, "G/D/C")
+    assert out[1][:2] == ("30", "timetable")
+
+
+def test_conventional_typical_uses_the_median_of_all_k_t_z_trains(dt, trains):
+    # typical=True (conventional services): no train is left out and T_slow is the median of the
+    # K/T/Z trains; the G trains are not counted
+    zh = {"a": "A", "x": "X", "b": "B"}
+    stops = [{"station_id": "a", "dwell_minutes": ""}, {"station_id": "x", "dwell_minutes": "2"},
+             {"station_id": "b", "dwell_minutes": ""}]
+    route = [(0, "A"), (30, "X"), (90, "B")]
+    k_only = {k: v for k, v in trains.items() if k == "K1"} | {
+        "T1": _train({"A": (None, 900), "B": (960, None)}, typ="特快"),
+        "T2": _train({"A": (None, 1000), "B": (1070, None)}, typ="特快"),
+        "T3": _train({"A": (None, 1100), "B": (1165, None)}, typ="特快"),
+        "Z1": _train({"A": (None, 1200), "B": (1280, None)}, typ="直达特快")}
+    out = dt.derive_sections("s", stops, zh, route, k_only, {"A", "B"}, dt.CONV_TYPES, "K/T/Z",
+                             "proxy km", "src", typical=True)
+    run1, run2 = (float(out[k][0]) for k in (1, 2))
+    assert run1 + run2 + 2 == pytest.approx(70, abs=0.5)  # median of 60, 65, 70, 80, 90
+    assert "median 70 min of all 5 K/T/Z trains" in out[1][2] and "proxy km" in out[1][2]
+    assert run1 == pytest.approx(60 * 30 / 90 + (70 - 60 - 2) / 2, abs=0.25)
