@@ -1074,8 +1074,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings(), _protect_inputs(args):
             if not os.environ.get("HZCIRCLE_DEBUG"):
                 warnings.simplefilter("ignore")  # library warnings are not the user's business
-            if hasattr(args, "set"):
-                _assumptions(args)  # a bad --set or --assumptions fails first, on every command
+            if getattr(args, "set", None):  # a bad --set fails first, on every command
+                from network.assumptions import DEFAULT
+
+                DEFAULT.with_settings(args.set)
             return int(args.func(args))
     except HzCircleError as exc:
         print(f"hzcircle: error: {_one_line(exc)}", file=sys.stderr)

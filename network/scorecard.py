@@ -342,18 +342,26 @@ def flips(layers: Layers, cards: list[Scorecard], nets: dict[int, Network]) -> l
 
 
 def legs_to_core(net: Network, card: Scorecard) -> dict[tuple[int, str], str]:
-    """A short leg-by-leg text of each county's fastest trip to the core (for map tooltips)."""
-    out = {}
+    """A short leg-by-leg text of each county's fastest trip to the core (for map tooltips).
+
+    All trips share the core as destination, so they come from one reverse search
+    (:meth:`Network.journeys_to`).
+    """
+    out: dict[tuple[int, str], str] = {}
     core = card.core_place or card.core
-    for z in card.zones:
-        if z.kind != "county" or z.minutes_to_core is None or z.minutes_to_core == 0:
-            continue
-        try:
-            j = net.travel_time(f"zone:{z.id}", core)
-        except HzCircleError:
+    zones = [z for z in card.zones
+             if z.kind == "county" and z.minutes_to_core is not None and z.minutes_to_core != 0]
+    if not zones:
+        return out
+    try:
+        journeys = net.journeys_to([f"zone:{z.id}" for z in zones], core)
+    except HzCircleError:
+        return out
+    names = dict(zip(net.layers.services["id"], net.layers.services["name"], strict=True))
+    for z, j in zip(zones, journeys, strict=True):
+        if j is None:
             continue
         parts = []
-        names = dict(zip(net.layers.services["id"], net.layers.services["name"], strict=True))
         for leg in j.legs:
             what = leg.service_name if leg.kind == "ride" and leg.service_name else leg.kind
             if leg.kind == "ride" and leg.service and "+" in leg.service:  # common lines

@@ -99,8 +99,15 @@ def _station_of(node: str) -> str:
 
 def edge_model(net: Network, edges: list, nodes: dict) -> EdgeModel:
     """Edge arrays of ``net`` with the temporary ``edges``/``nodes`` (from ``attach``) added."""
-    compiled = net.augmented(edges, nodes)
-    G = compiled.G
+    from network.graph import add_edges
+    from network.routing import compile_graph
+
+    # a full graph with the temporary nodes and edges (the overlay of Network.augmented does
+    # not carry them in a networkx graph, and every edge is re-priced here by its attributes)
+    G = net.G.copy()
+    G.add_nodes_from(nodes.items())
+    add_edges(G, edges)
+    compiled = compile_graph(G)
     layers = net.layers
     svc_ids = list(layers.services["id"])
     sidx = {s: i for i, s in enumerate(svc_ids)}

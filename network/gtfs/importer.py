@@ -103,7 +103,8 @@ def import_gtfs(layers: Layers, feed: str | Path, *, window: str = DEFAULT_WINDO
             stop_rows.append({"service_id": sid, "seq": k + 1, "station_id": mapping[stop],
                               "run_minutes": round(q.runs[k], 4) if k else None,
                               "dwell_minutes": round(q.dwells[k], 4) if k > 0 else None,
-                              "opened": None, "estimate": False, "source": src})
+                              "opened": None, "estimate": False, "provenance": "timetable",
+                              "vintage": _vintage(day), "source": src})
         line_rows.append((f"gtfs_{tag}_{_slug(q.route_id)}", name, svc_rows[-1]["class"],
                           [mapping[s] for s in q.stops]))
     stations = layers.stations
@@ -117,6 +118,12 @@ def import_gtfs(layers: Layers, feed: str | Path, *, window: str = DEFAULT_WINDO
     sstops = pd.concat([layers.service_stops, pd.DataFrame(stop_rows, dtype=object)],
                        ignore_index=True)
     return layers.replace(stations=stations, services=services, service_stops=sstops, lines=lines)
+
+
+def _vintage(day: str) -> str | None:
+    """``YYYY-MM`` of the feed day the stop times were read from (GTFS dates are YYYYMMDD)."""
+    digits = "".join(ch for ch in str(day) if ch.isdigit())
+    return f"{digits[:4]}-{digits[4:6]}" if len(digits) >= 6 else None
 
 
 def _slug(text: str) -> str:
