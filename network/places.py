@@ -194,9 +194,10 @@ def resolve(layers: Layers, query: str) -> Place:
 _MAX_FUZZY = 200
 
 
-def _complexes(layers: Layers) -> dict[str, str]:
-    """Station id -> one id standing for its complex (stations linked by same-complex
-    interchanges), for the stations that belong to one."""
+def station_complexes(layers: Layers, stations: set[str] | None = None) -> dict[str, str]:
+    """Station id -> the smallest id of its complex (stations linked by same-complex
+    interchanges), for the stations that belong to one. With ``stations``, only links between
+    those stations count."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -208,9 +209,11 @@ def _complexes(layers: Layers) -> dict[str, str]:
     if len(frame) and "same_complex" in frame:
         for a, b, same in zip(frame["from_station"], frame["to_station"], frame["same_complex"],
                               strict=True):
-            if same:
-                parent[find(a)] = find(b)
-    return {x: find(x) for x in parent}
+            if same and (stations is None or (a in stations and b in stations)):
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+    return {x: find(x) for x in set(parent) | set(parent.values())}
 
 
 def _unique(layers: Layers, query: str, places: list[Place]) -> Place:
@@ -218,7 +221,7 @@ def _unique(layers: Layers, query: str, places: list[Place]) -> Place:
     best = places[0]
     same = [p for p in places if p.kind == best.kind]
     if len(same) > 1:
-        complexes = _complexes(layers)
+        complexes = station_complexes(layers)
         groups = {complexes.get(p.origin, p.origin) for p in same}
         if len(groups) > 1:
             ids = [p.origin if ":" in p.origin else f"{p.kind}:{p.origin}" for p in same]

@@ -19,6 +19,7 @@ from network.gtfs._common import (
     format_clock,
     parse_window,
 )
+from network.places import station_complexes
 from network.years import check_year, is_open
 
 if TYPE_CHECKING:
@@ -43,28 +44,6 @@ class ExportSummary:
     stops: int
     parent_stations: int
     stop_times: int
-
-
-def _complexes(layers: Layers, stations: set[str]) -> dict[str, str]:
-    """Station -> parent id for the station complexes (same_complex interchanges, transitive)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
-    ic = layers.interchanges
-    for r in ic.itertuples():
-        if r.same_complex and r.from_station in stations and r.to_station in stations:
-            a, b = find(r.from_station), find(r.to_station)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    groups: dict[str, list[str]] = {}
-    for s in stations:
-        groups.setdefault(find(s), []).append(s)
-    return {s: f"complex:{root}" for root, members in groups.items() if len(members) > 1
-            for s in members}
 
 
 def _agency_of(service: Any) -> str:
@@ -144,7 +123,7 @@ def feed_tables(layers: Layers, *, year: int, service_day: str = DEFAULT_SERVICE
                           "headway_secs": round(float(s["headway_minutes"]) * 60), "exact_times": 0})
     if not routes:
         raise InputError(f"no rail service is open in {year}; choose a later --year")
-    parents = _complexes(layers, used)
+    parents = {s: f"complex:{root}" for s, root in station_complexes(layers, used).items()}
     stops = []
     for r in open_st[open_st["id"].isin(used)].itertuples():
         stops.append({"stop_id": r.id, "stop_name": r.name, "stop_desc": r.name_zh,
