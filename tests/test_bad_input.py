@@ -5,6 +5,12 @@ tiny layers (``layers/``), a valid scenario (``s.yaml``) and whatever the case s
 asserts: exit 2, no traceback, exactly one ``hzcircle: error:`` line and it names the problem,
 and every file under the scratch folder is byte-identical before and after (no input changed,
 no partial or temporary output left behind).
+
+Most cases call :func:`network.cli.main` in-process (:func:`run_main`: the same argv, layers
+folder, working folder and exit code; an exception escaping ``main`` fails the test, as a
+traceback would). The cases in :data:`SUBPROCESS_CASES` (one of every class, and every FIFO or
+device, which must never block) and a few of the other tests run ``python -m network`` in a
+fresh interpreter (:func:`run`), proving the real entry point prints no traceback either.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,6 +49,34 @@ def run(*args: str, layers=TINY, cwd: Path | None = None, env: dict | None = Non
     return subprocess.run([sys.executable, "-m", "network", *args], capture_output=True,
                           text=True, env=full, cwd=cwd, **kw,
                           timeout=int(os.environ.get("HZ_TEST_TIMEOUT", "180")))
+
+
+@dataclass
+class Result:
+    """What :func:`run_main` saw: the shape of :class:`subprocess.CompletedProcess`."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_main(*args: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+             layers=TINY, cwd: Path | None = None) -> Result:
+    """Call :func:`network.cli.main` in-process as :func:`run` calls it in a subprocess:
+    ``HZCIRCLE_LAYERS`` set, in ``cwd``; argparse's ``SystemExit`` becomes the exit code. Any
+    other exception propagates (and fails the test), as it would print a traceback."""
+    from network.cli import main
+
+    monkeypatch.setenv("HZCIRCLE_LAYERS", str(layers))
+    if cwd is not None:
+        monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out = capsys.readouterr()
+    return Result(code, out.out, out.err)
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -353,16 +388,29 @@ CASES: list[tuple[str, str, Callable[[Path], None], list[str], str]] = [
 ]
 
 
+#: Cases run as a real ``python -m network`` subprocess (the rest run in-process): at least one of
+#: every class, and every FIFO or device input (a subprocess has a timeout if reading blocks).
+SUBPROCESS_CASES = {
+    "station-script", "scenario-fifo", "fifo-layer", "device-layer", "fifo-metadata",
+    "roads-fifo", "assumptions-fifo", "osm-fifo", "matrix-over-layer", "alias-bomb",
+    "long-name", "map-unwritable",
+}
+
+
 @pytest.mark.parametrize(("klass", "case", "setup", "args", "needle"), CASES,
                          ids=[f"{c[0]}-{c[1]}" for c in CASES])
-def test_bad_input_case(klass, case, setup, args, needle, tmp_path):
+def test_bad_input_case(klass, case, setup, args, needle, tmp_path, monkeypatch, capsys):
     root = tmp_path
     shutil.copytree(TINY, root / "layers")
     (root / "work").mkdir()
     (root / "work" / "s.yaml").write_text(GOOD_SCENARIO, encoding="utf-8")
     setup(root)
     before = snapshot(root)
-    r = run(*args, layers=root / "layers", cwd=root / "work")
+    if case in SUBPROCESS_CASES:
+        r = run(*args, layers=root / "layers", cwd=root / "work")
+    else:
+        r = run_main(*args, layers=root / "layers", cwd=root / "work", monkeypatch=monkeypatch,
+                     capsys=capsys)
     assert r.returncode == 2, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
     assert "Traceback" not in r.stderr and "Warning" not in r.stderr, r.stderr[-3000:]
     errors = [ln for ln in r.stderr.splitlines() if "error:" in ln]
@@ -376,6 +424,15 @@ def test_at_least_sixty_cases():
     assert len(CASES) >= 60
     classes = {c[0] for c in CASES}
     assert classes >= {"markup", "overwrite", "yaml", "layers", "numbers", "writes"}
+    # every class keeps a real subprocess case; every FIFO/device case is one
+    by_id = {c[1]: c for c in CASES}
+    assert set(by_id) >= SUBPROCESS_CASES
+    assert {by_id[c][0] for c in SUBPROCESS_CASES} == classes
+    assert {c[1] for c in CASES if "fifo" in c[1] or "device" in c[1]} <= SUBPROCESS_CASES
+
+
+#: test_bad_arguments cases run as a real subprocess (a library error and an argparse error).
+SUBPROCESS_ARGUMENTS = {"unknown place 'Nowhere'", "invalid choice: 'boat'"}
 
 
 @pytest.mark.parametrize(
@@ -404,9 +461,12 @@ def test_at_least_sixty_cases():
         (["targets", "--year", "1990"], "year 1990 is outside"),
     ],
 )
-def test_bad_arguments(args, needle, tmp_path, monkeypatch):
+def test_bad_arguments(args, needle, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    r = run(*args)
+    if needle in SUBPROCESS_ARGUMENTS:
+        r = run(*args)
+    else:
+        r = run_main(*args, monkeypatch=monkeypatch, capsys=capsys)
     assert r.returncode == 2, r.stdout
     assert "Traceback" not in r.stderr
     # one line names the problem (argparse prints its usage lines before it)
@@ -420,8 +480,9 @@ def test_unwritable_output(tmp_path):
     assert "cannot write /proc/hzcircle-m.csv" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_output_is_a_folder(tmp_path):
-    r = run("matrix", "--year", "2020", "-o", str(tmp_path))
+def test_output_is_a_folder(tmp_path, monkeypatch, capsys):
+    r = run_main("matrix", "--year", "2020", "-o", str(tmp_path), monkeypatch=monkeypatch,
+                 capsys=capsys)
     assert r.returncode == 2 and "is a folder" in r.stderr
 
 
@@ -435,7 +496,7 @@ def test_output_is_a_folder(tmp_path):
         ("services.csv", None, "file not found"),
     ],
 )
-def test_corrupt_layer_file(tmp_path, filename, content, needle):
+def test_corrupt_layer_file(tmp_path, filename, content, needle, monkeypatch, capsys):
     layers = tmp_path / "layers"
     shutil.copytree(TINY, layers)
     target = layers / filename
@@ -445,7 +506,8 @@ def test_corrupt_layer_file(tmp_path, filename, content, needle):
         target.write_bytes(content)
     else:
         target.write_text(content, encoding="utf-8")
-    r = run("travel-time", "One", "Two", "--year", "2020", layers=layers)
+    r = run_main("travel-time", "One", "Two", "--year", "2020", layers=layers,
+                 monkeypatch=monkeypatch, capsys=capsys)
     assert r.returncode == 2
     assert needle in r.stderr and filename in r.stderr
     assert "Traceback" not in r.stderr
