@@ -19,4 +19,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 ruff check network tests bench layers/scripts
-python -m pytest "$@"
+# With more than one CPU the tests run in parallel (pytest-xdist, one worker per CPU, each test
+# file on one worker so module fixtures are built once); pass -n 0 to run them in one process.
+# The 15 slowest tests are listed at the end so the CI log shows where the time goes.
+parallel=()
+cpus=$(python -c "import os; print(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1)")
+case " $* " in
+  *" -n"*|*" --numprocesses"*|*"no:xdist"*) ;;
+  *) if [ "$cpus" -gt 1 ]; then parallel=(-n "$cpus" --dist loadfile); fi ;;
+esac
+python -m pytest --durations=15 ${parallel[@]+"${parallel[@]}"} "$@"
