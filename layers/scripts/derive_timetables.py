@@ -344,6 +344,7 @@ def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple
         # only by stops): T_slow is the median of all the trains
         kept = times if typical else [t for t in times if t <= t_fast + m * MAX_STOP_COST]
         t_slow = pctl(kept, 0.5 if typical else 0.9)
+        span = plausible or (5 if typical else 2)
         how = (f"median {t_slow} min of all {len(kept)} {cls_label} trains" if typical else
                f"90th percentile {t_slow} min of {len(kept)} {cls_label} trains (of "
                f"{len(times)}; slower than {MAX_STOP_COST} min a stop left out)")
@@ -356,7 +357,7 @@ def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple
                   f"{how}, {m} intermediate stop(s); this hop {hop_km:g} km = "
                   f"{t_fast}×{hop_km:g}/{total_km:g}"
                   f" + stop loss {loss:.1f}/2 × {ends} (loss = ({t_slow}−{t_fast})/{m} − dwell "
-                  f"{dwell:g}); plausible range ±{plausible or (5 if typical else 2)} min ; {RV_URL} ; {km_src}")
+                  f"{dwell:g}); plausible range ±{span} min ; {RV_URL} ; {km_src}")
     return out
 
 
