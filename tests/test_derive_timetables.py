@@ -85,3 +85,35 @@ def test_conventional_typical_uses_the_median_of_all_k_t_z_trains(dt, trains):
     assert run1 + run2 + 2 == pytest.approx(70, abs=0.5)  # median of 60, 65, 70, 80, 90
     assert "median 70 min of all 5 K/T/Z trains" in out[1][2] and "proxy km" in out[1][2]
     assert run1 == pytest.approx(60 * 30 / 90 + (70 - 60 - 2) / 2, abs=0.25)
+
+
+def test_sparse_line_needs_its_own_minimum_and_states_the_wider_range(dt):
+    # two trains only (as T151/T152 on the Anhui–Jiangxi railway): the default minimum of
+    # MIN_TRAINS leaves the hops alone; min_trains=2 splits the fastest train by km
+    zh = {"a": "A", "x": "X", "b": "B"}
+    stops = [{"station_id": "a", "dwell_minutes": ""}, {"station_id": "x", "dwell_minutes": "2"},
+             {"station_id": "b", "dwell_minutes": ""}]
+    route = [(0, "A"), (40, "X"), (100, "B")]
+    two = {"T1": _train({"A": (None, 600), "B": (720, None)}, typ="特快"),
+           "T2": _train({"B": (None, 900), "A": (1023, None)}, typ="特快")}
+    assert dt.MIN_TRAINS > 2
+    assert dt.derive_sections("s", stops, zh, route, two, {"A", "B"}, None, "all") == {}
+    out = dt.derive_sections("s", stops, zh, route, two, {"A", "B"}, None, "all",
+                             min_trains=2, plausible=15)
+    run1, run2 = (float(out[k][0]) for k in (1, 2))
+    # fastest 120 min split 40:60; the 123-min train costs (123-120)/1 - 2 = 1 min at X
+    assert run1 == pytest.approx(120 * 40 / 100 + 0.5, abs=0.25)
+    assert run2 == pytest.approx(120 * 60 / 100 + 0.5, abs=0.25)
+    assert out[1][1] == "derived" and "plausible range ±15 min" in out[1][2]
+
+
+def test_extra_km_posts_extend_a_data_h_line(dt, monkeypatch):
+    # a synthetic data.h: 皖赣线 ends at 贵溪 (km 550); EXTRA_KM_POSTS adds 鹰潭 at 570 with
+    # its source, sorted by km, and only where the station is not in data.h already
+    data_h = ('station STATION[] = {{"芜湖","WHH",1,1},{"贵溪","GXG",1,1}};\n'
+              'stationlist line7[] = {{0,1},{550,2}};\n'
+              'line LINES[] = {{"皖赣线", "x", line7, 2}};\n').encode("gb18030")
+    monkeypatch.setattr(dt, "git_show", lambda gitdir, path: data_h)
+    assert dt.load_km_posts("unused")["皖赣线"] == [(0, "芜湖"), (550, "贵溪"), (570, "鹰潭")]
+    for _line, _km, _station, src in dt.EXTRA_KM_POSTS:
+        assert "http" in src

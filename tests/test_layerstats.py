@@ -78,11 +78,11 @@ def test_issue13_targets_on_the_real_layers(real_layers):
     shares = {k: v["minute_shares"].get("estimate", 0.0)
               for k, v in layer_stats(real_layers)["rail"].items()}
     assert shares["hsr"] <= 0.25 and shares["metro"] <= 0.50
-    # conventional and intercity are not there yet (43 % and 46 %): the estimates left are on
-    # the lines without usable timetables, named here so that a new estimate elsewhere fails
-    assert _estimated_hops_inside(real_layers, "conventional") == {"conv_anhui_jiangxi_local"}
+    # conventional: the Anhui–Jiangxi trains are derived from T151/T152 and km posts now
+    assert shares["conventional"] <= 0.25
+    assert _estimated_hops_inside(real_layers, "conventional") == set()
+    # intercity is not there yet: the estimates left are on the lines without usable
+    # timetables, named here so that a new estimate elsewhere fails
     assert _estimated_hops_inside(real_layers, "intercity") == {
         "ic_hangzhou_haining_allstop", "ic_hangzhou_shaoxing_allstop",
         "conv_xiaoshan_ningbo_intercity"}
-    # the Shanghai–Kunming conventional trains are derived from the 2021-01 timetables now
-    assert shares["conventional"] < 0.5

@@ -39,6 +39,10 @@ Methods (each row's ``source`` says which, with its numbers):
   only by stops, so none is left out); the conventional line's km posts are not in
   ``data.h``, so beyond Hangzhou South the parallel HSR's official km posts split the time
   (a proxy, stated in each row; range ±5 min).
+- **derived (few trains)**: the conventional services of ``CONV_SPARSE_ROUTES`` (Anhui–Jiangxi
+  railway), whose station files carry only a couple of trains (T151/T152): as the km-post
+  method above with any train type and at least 2 trains; the line's km posts are extended to
+  鹰潭 by ``EXTRA_KM_POSTS`` (sourced); range ±15 min.
 - **derived (last trains)**: a metro hop = the difference of the last-train (else
   first-train) departure times of its two stations in that direction, averaged over the two
   directions; these are departure-to-departure times, so they include the stop and the row's
@@ -106,8 +110,22 @@ HSR_ROUTES = {
 #: conventional services on lines with km posts
 CONV_ROUTES = {
     "conv_jiujiang_quzhou_local": [("衢九线", "九江", "衢州")],
-    "conv_anhui_jiangxi_local": [("皖赣线", "芜湖", "贵溪")],
 }
+#: conventional services on single-track lines where the station timetables carry only a few
+#: trains (fewer than MIN_TRAINS): (data.h pieces, minimum trains, plausible range in min).
+#: 皖赣线: only T151/T152 (Nanjing–Guangzhou) appear at 黄山 in the 2021-01 files; 黄山 to the
+#: next timetable station south, 鹰潭, is timed by them.
+CONV_SPARSE_ROUTES = {
+    "conv_anhui_jiangxi_local": ([("皖赣线", "芜湖", "鹰潭")], 2, 15),
+}
+#: km posts added to a data.h line where the line runs on beyond its last data.h station:
+#: (line, km, station, source of the km)
+EXTRA_KM_POSTS = [
+    ("皖赣线", 570, "鹰潭",
+     "鹰潭 at km 570 = the Wuhu–Yingtan route length of the en.wikipedia Anhui–Jiangxi railway "
+     "infobox (its text gives Wuhu–Guixi 551 km, data.h 贵溪 550), https://encyclopedia.datana.cloud/"
+     "content/wikipedia_en_all_mini_2024-04/A/Anhui%E2%80%93Jiangxi_railway"),
+]
 #: conventional services on lines without km posts in data.h: [(km, station)] where the km of
 #: the conventional line are taken from the parallel line named in ``CONV_PROXY_NOTE`` (a
 #: proxy: the conventional line's own fare-distance km are not in the source); only K/T/Z trains
@@ -194,6 +212,9 @@ def load_km_posts(gitdir: str) -> dict[str, list[tuple[int, str]]]:
     out = {}
     for name, arr in re.findall(r'\{"([^"]+)",\s*"[^"]*",\s*(line\d+),', t):
         out[name] = [(km, names[i - 1]) for km, i in arrays[arr]]
+    for line, km, station, _src in EXTRA_KM_POSTS:
+        if line in out and station not in {n for _, n in out[line]}:
+            out[line] = sorted([*out[line], (km, station)])
     return out
 
 
@@ -263,7 +284,8 @@ def _fmt(x: float) -> str:
 def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple[float, str]],
                     trains: dict, tt: set[str], types: tuple[str, ...] | None,
                     cls_label: str, km_label: str = "official km posts",
-                    km_src: str = KM_URL, typical: bool = False) -> dict[int, tuple[str, str, str]]:
+                    km_src: str = KM_URL, typical: bool = False, min_trains: int = MIN_TRAINS,
+                    plausible: int | None = None) -> dict[int, tuple[str, str, str]]:
     """seq -> (run_minutes, provenance, source) for the hops of a stopping service."""
     km = {n: k for k, n in route}
     order = [n for _, n in route]
@@ -289,7 +311,7 @@ def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple
         for a in cands_a:
             for b in cands_b:
                 pt = pair_times(trains, order[a], order[b], types)
-                if len(pt) >= MIN_TRAINS:
+                if len(pt) >= min_trains:
                     best = (a, b, pt)
                     break
             if best:
@@ -322,6 +344,7 @@ def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple
         # only by stops): T_slow is the median of all the trains
         kept = times if typical else [t for t in times if t <= t_fast + m * MAX_STOP_COST]
         t_slow = pctl(kept, 0.5 if typical else 0.9)
+        span = plausible or (5 if typical else 2)
         how = (f"median {t_slow} min of all {len(kept)} {cls_label} trains" if typical else
                f"90th percentile {t_slow} min of {len(kept)} {cls_label} trains (of "
                f"{len(times)}; slower than {MAX_STOP_COST} min a stop left out)")
@@ -334,7 +357,7 @@ def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple
                   f"{how}, {m} intermediate stop(s); this hop {hop_km:g} km = "
                   f"{t_fast}×{hop_km:g}/{total_km:g}"
                   f" + stop loss {loss:.1f}/2 × {ends} (loss = ({t_slow}−{t_fast})/{m} − dwell "
-                  f"{dwell:g}); plausible range ±{5 if typical else 2} min ; {RV_URL} ; {km_src}")
+                  f"{dwell:g}); plausible range ±{span} min ; {RV_URL} ; {km_src}")
     return out
 
 
@@ -578,13 +601,32 @@ def _run_conv_proxy(rows: list[dict], by_service: dict, zh: dict, trains: dict, 
             counts[f"rail {prov}"] += 1
 
 
+def _run_conv_sparse(rows: list[dict], by_service: dict, zh: dict, km_lines: dict,
+                     trains: dict, tt: set[str], counts: Counter) -> None:
+    """Conventional services of ``CONV_SPARSE_ROUTES``: few trains, all kinds, wider range."""
+    for sid, (pieces, min_trains, plausible) in CONV_SPARSE_ROUTES.items():
+        idx = by_service.get(sid)
+        if not idx:
+            continue
+        lines = {ln for ln, _a, _b in pieces}
+        extra = " ; ".join(src for ln, _k, _s, src in EXTRA_KM_POSTS if ln in lines)
+        res = derive_sections(sid, [rows[i] for i in idx], zh, route_km(pieces, km_lines), trains,
+                              tt, None, f"scheduled (only {min_trains}+ in the source)",
+                              km_src=f"{KM_URL} ; {extra}" if extra else KM_URL,
+                              min_trains=min_trains, plausible=plausible)
+        for k, (run, prov, src) in res.items():
+            apply(rows, idx[k], run, prov, src, RV_VINTAGE)
+            counts[f"rail {prov}"] += 1
+
+
 def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dict,
               counts: Counter) -> None:
     if rv:
         km_lines = load_km_posts(mileage)
         tt = timetable_stations(rv)
         wanted = set()
-        for pieces in (*HSR_ROUTES.values(), *CONV_ROUTES.values()):
+        sparse = [pieces for pieces, _n, _r in CONV_SPARSE_ROUTES.values()]
+        for pieces in (*HSR_ROUTES.values(), *CONV_ROUTES.values(), *sparse):
             wanted |= {n for _, n in route_km(pieces, km_lines)}
         wanted |= {"上海虹桥", "杭州东", "南京南", "宁波"}
         for route in CONV_PROXY_ROUTES.values():
@@ -605,6 +647,7 @@ def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dic
                     apply(rows, idx[k], run, prov, src, RV_VINTAGE)
                     counts[f"rail {prov}"] += 1
         _run_conv_proxy(rows, by_service, zh, trains, wanted & tt, counts)
+        _run_conv_sparse(rows, by_service, zh, km_lines, trains, wanted & tt, counts)
         for sid in FASTEST:
             idx = by_service.get(sid)
             if not idx:
