@@ -97,14 +97,32 @@ def test_template_syntax_in_names_is_never_evaluated(payload):
 def test_a_warm_report_writes_the_same_report(real_layers, tmp_path, fresh_cache):
     from network.report import run_report
 
-    def run(tag: str) -> dict[str, bytes]:
-        out, mapdir = tmp_path / tag / "out", tmp_path / tag / "maps"
-        run_report(real_layers, years=[2020, 2025], output_dir=out, maps_dir=mapdir)
-        return {p.relative_to(tmp_path / tag).as_posix(): p.read_bytes()
-                for p in (tmp_path / tag).rglob("*") if p.is_file()}
+    def run() -> dict[str, bytes]:  # the same folders both times (the text names them)
+        run_report(real_layers, years=[2020, 2025], output_dir=tmp_path / "out",
+                   maps_dir=tmp_path / "maps")
+        return {p.relative_to(tmp_path).as_posix(): p.read_bytes()
+                for p in tmp_path.rglob("*") if p.is_file()}
 
-    cold, warm = run("cold"), run("warm")
+    cold = run()
+    warm = run()
     assert sorted(cold) == sorted(warm)
     assert "out/report.html" in cold and any(k.startswith("maps/") for k in cold)
     for name in cold:
         assert cold[name] == warm[name], name
+
+
+def test_cells_geojson_is_the_rounded_geo_interface(real_layers):
+    import json
+
+    from network.maps.isochrone import cells_geojson, round_coords
+    from network.surface import travel_time_surface
+
+    net = cached_network(real_layers, year=2025, modes="rail")
+    cells = travel_time_surface(net, "city:hangzhou").cells()
+    c = cells.loc[cells["minutes"] <= 90, ["minutes", "geometry"]].copy()
+    c["minutes"] = c["minutes"].round(0)
+    assert len(c) > 100
+    fast = cells_geojson(c)
+    assert json.dumps(fast) == json.dumps(round_coords(c.__geo_interface__))
+    other = c.assign(extra=1)  # another column: the general path, same result as before
+    assert json.dumps(cells_geojson(other)) == json.dumps(round_coords(other.__geo_interface__))

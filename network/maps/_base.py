@@ -147,12 +147,23 @@ def region_bounds(layers: Layers) -> tuple[float, float, float, float]:
     return tuple(float(v) for v in layers.zones.total_bounds)
 
 
+_SIMPLIFIED: dict[int, tuple[Layers, Any]] = {}
+_SIMPLIFIED_SIZE = 4
+
+
 def simplified_boundaries(layers: Layers) -> Any:
-    b = layers.boundaries[["code", "name_zh", "city", "geometry"]].copy()
-    b["geometry"] = b.geometry.simplify(0.002, preserve_topology=True)
-    names = dict(zip(layers.zones["code"], layers.zones["name"], strict=True))
-    b["name"] = [names.get(c, "") for c in b["code"]]
-    return b
+    """County outlines simplified for the maps (code, names, city), made once per layers
+    object (``Layers`` are immutable) and returned as a fresh frame each time."""
+    hit = _SIMPLIFIED.get(id(layers))
+    if hit is None or hit[0] is not layers:
+        b = layers.boundaries[["code", "name_zh", "city", "geometry"]].copy()
+        b["geometry"] = b.geometry.simplify(0.002, preserve_topology=True)
+        names = dict(zip(layers.zones["code"], layers.zones["name"], strict=True))
+        b["name"] = [names.get(c, "") for c in b["code"]]
+        while len(_SIMPLIFIED) >= _SIMPLIFIED_SIZE:
+            _SIMPLIFIED.pop(next(iter(_SIMPLIFIED)))
+        hit = _SIMPLIFIED[id(layers)] = (layers, b)
+    return hit[1].copy()
 
 
 def boundaries_layer(layers: Layers, name: str = "County boundaries") -> Any:
