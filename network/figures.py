@@ -98,17 +98,27 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: Sequence[str] = FORMA
     """Write ``fig`` as ``stem.png`` and ``stem.svg`` atomically; returns the paths."""
     import matplotlib
 
-    out = []
     for fmt in formats:
         if fmt not in ("png", "svg"):
             raise InputError(f"unknown figure format {fmt!r}; use png or svg")
-        buf = io.BytesIO()
-        meta = {"Date": None} if fmt == "svg" else {"Software": "hzcircle (matplotlib)"}
-        with matplotlib.rc_context(_rc()):
-            fig.savefig(buf, format=fmt, metadata=meta, dpi=150)
-        data = buf.getvalue()
-        path = Path(f"{stem}.{fmt}")
-        out.append(write_atomic(path, lambda tmp, data=data: tmp.write_bytes(data)))
+    out = []
+    engine = fig.get_layout_engine()
+    try:
+        for i, fmt in enumerate(formats):
+            buf = io.BytesIO()
+            meta = {"Date": None} if fmt == "svg" else {"Software": "hzcircle (matplotlib)"}
+            with matplotlib.rc_context(_rc()):
+                fig.savefig(buf, format=fmt, metadata=meta, dpi=150)
+            if i == 0 and engine is not None:
+                # the first save laid the figure out; the other formats reuse that layout
+                # (the same figure size, so the same positions) instead of solving it again
+                fig.set_layout_engine("none")
+            data = buf.getvalue()
+            path = Path(f"{stem}.{fmt}")
+            out.append(write_atomic(path, lambda tmp, data=data: tmp.write_bytes(data)))
+    finally:
+        if engine is not None and fig.get_layout_engine() is not engine:
+            fig.set_layout_engine(engine)
     return out
 
 

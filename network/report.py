@@ -9,7 +9,9 @@ honouring an OSM road graph and the assumptions like every other command.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +40,52 @@ def _quiet(message: str) -> None:
     """A progress callback that prints nothing."""
 
 
+#: How many built networks :func:`cached_network` keeps (least recently used dropped first).
+NETWORK_CACHE_SIZE = 8
+_NETWORKS: OrderedDict[tuple, tuple[Layers, nx.MultiDiGraph | None, Network]] = OrderedDict()
+_NETWORKS_LOCK = threading.Lock()
+
+
+def cached_network(layers: Layers, *, year: int, modes: str = DEFAULT_MODES,
+                   roads: nx.MultiDiGraph | None = None,
+                   assumptions: Assumptions = DEFAULT) -> Network:
+    """The network of ``layers`` in ``year`` with ``modes``, built once per process.
+
+    The key is everything that determines the graph: the layers object (``Layers`` are
+    immutable: scenarios make new ones), the year, the mode set, the road graph object and the
+    digest of the assumptions, so a ``--set`` change builds another network. The cache keeps
+    the last :data:`NETWORK_CACHE_SIZE` networks and holds their layers and roads, so an
+    identity in a key is never reused by another object while its entry lives. A network is
+    treated as read-only by everything that uses it (what-ifs and re-pricing work on copies).
+    :func:`clear_network_cache` empties it.
+    """
+    from network.queries import Network
+
+    key = (id(layers), int(year), modes, id(roads), assumptions.digest())
+    with _NETWORKS_LOCK:
+        hit = _NETWORKS.get(key)
+        if hit is not None and hit[0] is layers and hit[1] is roads:
+            _NETWORKS.move_to_end(key)
+            return hit[2]
+    net = Network(layers, year=year, modes=modes, roads=roads, assumptions=assumptions)
+    with _NETWORKS_LOCK:
+        _NETWORKS[key] = (layers, roads, net)
+        _NETWORKS.move_to_end(key)
+        while len(_NETWORKS) > NETWORK_CACHE_SIZE:
+            _NETWORKS.popitem(last=False)
+    return net
+
+
+def clear_network_cache() -> None:
+    """Forget every network :func:`cached_network` built."""
+    with _NETWORKS_LOCK:
+        _NETWORKS.clear()
+
+
 @dataclass
 class Networks:
-    """Builds each (year, modes) network once, with one roads graph and one set of assumptions."""
+    """Each (year, modes) network of one roads graph and one set of assumptions, taken from
+    :func:`cached_network` (so a second report in the same process builds nothing)."""
 
     layers: Layers
     roads: nx.MultiDiGraph | None = None
@@ -48,12 +93,10 @@ class Networks:
     built: dict[tuple[int, str], Network] = field(default_factory=dict)
 
     def get(self, year: int, modes: str) -> Network:
-        from network.queries import Network
-
         key = (year, modes)
         if key not in self.built:
-            self.built[key] = Network(self.layers, year=year, modes=modes, roads=self.roads,
-                                      assumptions=self.assumptions)
+            self.built[key] = cached_network(self.layers, year=year, modes=modes,
+                                             roads=self.roads, assumptions=self.assumptions)
         return self.built[key]
 
 
@@ -210,11 +253,11 @@ def _write_figures(figs: dict, *, stage: Staging, figdir: Path, files: list[Path
 
     fig_files: dict[str, list[Path]] = {}
     for stem, (fig, _caption) in figs.items():
-        fig_files[stem] = []
-        for fmt in ("png", "svg"):
-            final = figdir / f"{stem}.{fmt}"
-            fig_files[stem] += save_figure(fig, stage.path(final).with_suffix(""), formats=[fmt])
-            files.append(final)
+        finals = [figdir / f"{stem}.{fmt}" for fmt in ("png", "svg")]
+        staged = [stage.path(final) for final in finals]  # registers both moves
+        staged_stem = staged[0].with_suffix("")
+        fig_files[stem] = save_figure(fig, staged_stem, formats=["png", "svg"])
+        files += finals
         sections.append(f"wrote {figdir / stem}.png, .svg")
     return fig_files
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from network import years as _years
 from network._errors import InputError
 from network.assumptions import DEFAULT, Assumptions
-from network.maps._html import LABEL_CSS, NORTH_ARROW, folium, labels, render_html, text
+from network.maps._html import LABEL_CSS, NORTH_ARROW, folium, labels, render_html, static, text
 from network.provenance import footer
 
 if TYPE_CHECKING:
@@ -88,30 +88,27 @@ def _map_class() -> type:
 
 def base_map(bounds: tuple[float, float, float, float], tiles: str) -> Any:
     """A map fitted to ``bounds`` with a metric scale bar, a north arrow and our CSS."""
-    f = folium()
     tile = TILES[check_tiles(tiles)]  # checked before anything is built
     m = _map_class()(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
               zoom_start=8, tiles=tile, control_scale=True, prefer_canvas=True)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    m.get_root().header.add_child(f.Element(LABEL_CSS), name="hz_css")
-    m.get_root().html.add_child(f.Element(NORTH_ARROW), name="hz_north")
+    m.get_root().header.add_child(static(LABEL_CSS), name="hz_css")
+    m.get_root().html.add_child(static(NORTH_ARROW), name="hz_north")
     return m
 
 
 def title(m: Any, heading: str, subtitle: str) -> None:
-    f = folium()
     box = (f'<div id="hz-title" style="position:fixed;top:10px;left:60px;z-index:9999;'
            f'background:rgba(255,255,255,0.92);padding:6px 12px;border-radius:4px;'
            f'font:14px/1.3 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:60%">'
            f'<b>{text(heading)}</b><br><span style="font-size:12px">'
            f'{text(subtitle)}</span></div>')
-    m.get_root().html.add_child(f.Element(box), name="hz_title")
+    m.get_root().html.add_child(static(box), name="hz_title")
 
 
 def legend(m: Any, heading: str, items: list[tuple[str, str]], extra: str = "", *,
            columns: int = 1) -> None:
     """A legend box; ``extra`` is trusted HTML built by this package from escaped parts."""
-    f = folium()
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
         f'margin-right:6px;border:1px solid #555"></span>{text(label)}</div>'
@@ -122,7 +119,7 @@ def legend(m: Any, heading: str, items: list[tuple[str, str]], extra: str = "", 
            f'font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:380px;'
            f'max-height:60vh;overflow:auto"><b>{text(heading)}</b>'
            f'<div style="{grid}">{rows}</div>{extra}</div>')
-    m.get_root().html.add_child(f.Element(box), name="hz_legend")
+    m.get_root().html.add_child(static(box), name="hz_legend")
 
 
 def footer_line(layers: Layers, assumptions: Assumptions = DEFAULT, *, reading: str | None = None,
@@ -138,8 +135,7 @@ def footer_line(layers: Layers, assumptions: Assumptions = DEFAULT, *, reading: 
 
 
 def attribution(m: Any, line: str) -> None:
-    f = folium()
-    m.get_root().html.add_child(f.Element(
+    m.get_root().html.add_child(static(
         f'<div id="hz-footer" style="position:fixed;bottom:0;left:0;right:0;z-index:9998;'
         f'background:rgba(255,255,255,0.88);font:10px/1.3 sans-serif;padding:1px 6px">'
         f'{text(line)}<br>{text(SOURCES)}</div>'), name="hz_footer")
@@ -151,12 +147,23 @@ def region_bounds(layers: Layers) -> tuple[float, float, float, float]:
     return tuple(float(v) for v in layers.zones.total_bounds)
 
 
+_SIMPLIFIED: dict[int, tuple[Layers, Any]] = {}
+_SIMPLIFIED_SIZE = 4
+
+
 def simplified_boundaries(layers: Layers) -> Any:
-    b = layers.boundaries[["code", "name_zh", "city", "geometry"]].copy()
-    b["geometry"] = b.geometry.simplify(0.002, preserve_topology=True)
-    names = dict(zip(layers.zones["code"], layers.zones["name"], strict=True))
-    b["name"] = [names.get(c, "") for c in b["code"]]
-    return b
+    """County outlines simplified for the maps (code, names, city), made once per layers
+    object (``Layers`` are immutable) and returned as a fresh frame each time."""
+    hit = _SIMPLIFIED.get(id(layers))
+    if hit is None or hit[0] is not layers:
+        b = layers.boundaries[["code", "name_zh", "city", "geometry"]].copy()
+        b["geometry"] = b.geometry.simplify(0.002, preserve_topology=True)
+        names = dict(zip(layers.zones["code"], layers.zones["name"], strict=True))
+        b["name"] = [names.get(c, "") for c in b["code"]]
+        while len(_SIMPLIFIED) >= _SIMPLIFIED_SIZE:
+            _SIMPLIFIED.pop(next(iter(_SIMPLIFIED)))
+        hit = _SIMPLIFIED[id(layers)] = (layers, b)
+    return hit[1].copy()
 
 
 def boundaries_layer(layers: Layers, name: str = "County boundaries") -> Any:

@@ -17,8 +17,11 @@ identical inputs give byte-identical files.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from network._errors import InputError
@@ -290,6 +293,51 @@ def _stable_ids(page: str, root: Any) -> str:
     return _HEX_ID.sub(sub, page)
 
 
+class Literal:
+    """A stand-in for a Jinja template that renders its text as it is.
+
+    branca turns every rendered piece of a map (and every ``Element(html)``) into a new Jinja
+    template and renders it once more: about 2 ms of compiling per marker, tooltip and popup,
+    and any ``{{ ... }}`` in a name would be evaluated as a template expression. A
+    :class:`Literal` gives exactly what Jinja gives for text without template syntax (newlines
+    normalised to ``\\n``, one trailing newline dropped) and never evaluates anything.
+    """
+
+    __slots__ = ("_text",)
+
+    def __init__(self, source: str = "") -> None:
+        s = source.replace("\r\n", "\n").replace("\r", "\n")
+        self._text = s[:-1] if s.endswith("\n") else s
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return self._text
+
+
+def static(markup: str) -> Any:
+    """A branca ``Element`` holding ``markup`` as it is (never rendered as a template)."""
+    el = folium().Element()
+    el._template = Literal(markup)
+    el._template_str = None
+    return el
+
+
+_LITERAL_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _literal_templates() -> Iterator[None]:
+    """While rendering, branca wraps each rendered piece in a :class:`Literal`, not a template."""
+    import branca.element as be
+
+    with _LITERAL_LOCK:
+        saved = be.Template
+        be.Template = Literal
+        try:
+            yield
+        finally:
+            be.Template = saved
+
+
 def _inline(page: str) -> str:
     try:
         from offlinefolium.elements import _res as assets
@@ -335,6 +383,7 @@ def render_html(m: Any, *, cdn: bool = False, offline: bool | None = None) -> st
     if offline is not None:
         cdn = not offline
     root = m.get_root()
-    page = root.render()
+    with _literal_templates():
+        page = root.render()
     page = _stable_ids(page, root)
     return page if cdn else _inline(page)
