@@ -377,8 +377,14 @@ def extent(roads: nx.MultiDiGraph | RoadArrays) -> Any:
     if isinstance(roads, RoadArrays):
         xy = np.column_stack([roads.x, roads.y])
     else:
-        xy = np.array([(d["x"], d["y"]) for _, d in roads.nodes(data=True)], float)
-    return shapely.multipoints(xy).convex_hull.buffer(0.001)
+        xy = np.array([(d["x"], d["y"]) for _, d in roads.nodes(data=True)], float).reshape(-1, 2)
+    try:  # qhull on the arrays: no point geometry per node
+        from scipy.spatial import ConvexHull, QhullError
+
+        hull = shapely.Polygon(xy[ConvexHull(xy).vertices])
+    except (QhullError, ValueError):  # fewer than 3 points, or all on a line
+        hull = shapely.multipoints(xy).convex_hull
+    return hull.buffer(0.001)
 
 
 def _splice_networkx(G: nx.MultiDiGraph, roads: nx.MultiDiGraph, layers: Layers,
@@ -399,7 +405,9 @@ def _splice_networkx(G: nx.MultiDiGraph, roads: nx.MultiDiGraph, layers: Layers,
     modes = G.graph.get("modes")
     if modes not in ("road", "any"):
         return []
-    area = extent(roads)
+    # the extent as it was computed before the array splice (point geometries, GEOS hull)
+    area = shapely.MultiPoint([(d["x"], d["y"]) for _, d in roads.nodes(data=True)]
+                              ).convex_hull.buffer(0.001)
     shapely.prepare(area)
 
     def inside(n: str) -> bool:
@@ -455,21 +463,50 @@ _REPLACED = ("local_road", "car", "expressway")
 _SNAPPED = ("zone", "station", "airport", "road")
 
 
+def _nearest_metric(roads: RoadArrays, lon: np.ndarray, lat: np.ndarray, max_km: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (m, in the metric CRS) from each place to its nearest road node, and the node.
+
+    Exact in the metric CRS without projecting every road node: a k-d tree on a local
+    equirectangular approximation finds each place's approximate nearest node at ``d``; the
+    true nearest then lies within ``1.5 d`` there (the approximation is within a few per cent
+    of the metric CRS over the circle), so only the nodes in those balls are projected and
+    compared. Places with no node within ``1.5 x max_km`` get ``inf``.
+    """
+    from scipy.spatial import cKDTree
+
+    k = math.cos(math.radians(float(np.mean(lat))))
+    tree = cKDTree(np.column_stack([roads.x * (111.32 * k), roads.y * 110.57]))
+    here = np.column_stack([lon * (111.32 * k), lat * 110.57])
+    d_approx, _ = tree.query(here)
+    radius = np.minimum(1.5 * d_approx, 1.5 * max_km) + 1e-6
+    balls = tree.query_ball_point(here, radius)
+    px, py = _project(lon, lat)
+    dist = np.full(len(lon), np.inf)
+    idx = np.zeros(len(lon), dtype=np.int64)
+    for i, ball in enumerate(balls):
+        if not ball:
+            continue
+        near = np.sort(np.asarray(ball, dtype=np.int64))
+        nx_, ny_ = _project(roads.x[near], roads.y[near])
+        d = np.hypot(nx_ - px[i], ny_ - py[i])
+        j = int(np.argmin(d))
+        dist[i], idx[i] = d[j], near[j]
+    return dist, idx
+
+
 def _snap_edges(G: nx.MultiDiGraph, roads: RoadArrays, inside: dict[str, bool],
                 a: Assumptions) -> tuple[list[Snap], list[Any]]:
     """Snaps of the zone seats, stations, airports and sketch road nodes inside the extent to
     their nearest OSM node within ``osm_snap_max_km``, and their connector edges."""
-    from scipy.spatial import cKDTree
-
     from network.graph import Edge, car_access_minutes
 
     candidates = [n for n, d in G.nodes(data=True) if d.get("kind") in _SNAPPED and inside[n]]
     if not candidates:
         return [], []
-    ox_, oy_ = _project(roads.x, roads.y)
-    tree = cKDTree(np.column_stack([ox_, oy_]))
-    px, py = _project([G.nodes[n]["x"] for n in candidates], [G.nodes[n]["y"] for n in candidates])
-    dist, idx = tree.query(np.column_stack([px, py]))
+    lon = np.array([G.nodes[n]["x"] for n in candidates], float)
+    lat = np.array([G.nodes[n]["y"] for n in candidates], float)
+    dist, idx = _nearest_metric(roads, lon, lat, a.osm_snap_max_km)
     snaps, edges = [], []
     src = "snap to the nearest OSM node: distance x detour_factor / local car speed (assumption)"
     for n, dm, i in zip(candidates, dist, idx, strict=True):

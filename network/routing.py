@@ -217,15 +217,29 @@ def splice_arrays(base: Compiled, part: Any) -> Compiled:
 
 
 def csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int | tuple[int, int]) -> csr_matrix:
-    """CSR of ``n`` x ``n`` (or of shape ``n``) with parallel edges reduced to the cheapest."""
-    from scipy.sparse import coo_matrix
+    """CSR of ``n`` x ``n`` (or of shape ``n``) with parallel edges reduced to the cheapest.
 
-    order = np.lexsort((w, v, u))
-    u, v, w = u[order], v[order], w[order]
-    first = np.ones(len(u), dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    shape = (n, n) if isinstance(n, int | np.integer) else n
-    return coo_matrix((w[first], (u[first], v[first])), shape=shape).tocsr()
+    One sort on the ``(u, v)`` key, the minimum of each run of equal keys, and the CSR arrays
+    written directly (no COO conversion).
+    """
+    from scipy.sparse import csr_matrix
+
+    shape = (n, n) if isinstance(n, int | np.integer) else tuple(n)
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    w = np.asarray(w, dtype=float)
+    order = np.argsort(u * shape[1] + v)
+    us, vs, ws = u[order], v[order], w[order]
+    del order
+    first = np.ones(len(us), dtype=bool)
+    first[1:] = (us[1:] != us[:-1]) | (vs[1:] != vs[:-1])
+    starts = np.flatnonzero(first)
+    data = np.minimum.reduceat(ws, starts) if len(ws) else ws
+    rows, cols = us[starts], vs[starts]
+    index_type = np.int32 if max(len(data), *shape) < 2**31 - 1 else np.int64
+    indptr = np.zeros(shape[0] + 1, dtype=index_type)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    return csr_matrix((data, cols.astype(index_type), indptr), shape=shape)
 
 
 def _pad(matrix: csr_matrix, n: int) -> csr_matrix:

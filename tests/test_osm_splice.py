@@ -160,3 +160,23 @@ def test_cli_import_npz_and_use(tmp_path):
             "--json")
     assert r.returncode == 0, r.stderr
     assert "snapped" in r.stderr and '"road"' in r.stdout
+
+
+def test_csr_min_keeps_the_cheapest_parallel_edge():
+    from scipy.sparse import coo_matrix
+
+    from network.routing import csr_min
+
+    rng = np.random.default_rng(5)
+    u, v = rng.integers(0, 30, 2000), rng.integers(0, 40, 2000)  # many parallel edges
+    w = rng.uniform(0.1, 9.0, 2000)
+    m = csr_min(u, v, w, (30, 40))
+    best = {}
+    for a, b, x in zip(u.tolist(), v.tolist(), w.tolist(), strict=True):
+        best[a, b] = min(x, best.get((a, b), np.inf))
+    keys = list(best)
+    ref = coo_matrix(([best[k] for k in keys], ([k[0] for k in keys], [k[1] for k in keys])),
+                     shape=(30, 40)).tocsr()
+    assert m.shape == (30, 40) and m.nnz == len(best) and m.has_sorted_indices
+    assert (m != ref).nnz == 0
+    assert csr_min(u[:0], v[:0], w[:0], 5).nnz == 0
