@@ -180,3 +180,18 @@ def test_csr_min_keeps_the_cheapest_parallel_edge():
     assert m.shape == (30, 40) and m.nnz == len(best) and m.has_sorted_indices
     assert (m != ref).nnz == 0
     assert csr_min(u[:0], v[:0], w[:0], 5).nnz == 0
+
+
+@pytest.mark.parametrize("modes", ["road", "any"])
+def test_surface_and_journey_positions_with_roads(tiny_layers, roads, modes):
+    from network.journeys import _position
+    from network.surface import travel_time_surface
+
+    ref = reference(tiny_layers, 2015, modes, roads)
+    new = Network(tiny_layers, year=2015, modes=modes, roads=roads)
+    for p in ("One", "120.01,30.005"):
+        a, b = travel_time_surface(new, new.resolve(p)), travel_time_surface(ref, ref.resolve(p))
+        assert np.isfinite(a.minutes).any()
+        np.testing.assert_array_equal(a.minutes, b.minutes)
+    j = new.travel_time("One", "Two")
+    assert _position(new, "osm:9", j) == (120.0, 30.0) == _position(ref, "osm:9", j)
