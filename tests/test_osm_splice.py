@@ -195,3 +195,14 @@ def test_surface_and_journey_positions_with_roads(tiny_layers, roads, modes):
         np.testing.assert_array_equal(a.minutes, b.minutes)
     j = new.travel_time("One", "Two")
     assert _position(new, "osm:9", j) == (120.0, 30.0) == _position(ref, "osm:9", j)
+
+
+def test_uncertainty_edge_model_with_roads(tiny_layers, roads):
+    from network.uncertainty import edge_model
+
+    ref = reference(tiny_layers, 2015, "road", roads)
+    new = Network(tiny_layers, year=2015, modes="road", roads=roads)
+    a, b = edge_model(new, [], {}), edge_model(ref, [], {})
+    assert a.n == b.n == ref.G.number_of_nodes()
+    for k in ("u", "v", "base", "cat", "crow_km"):
+        np.testing.assert_array_equal(getattr(a, k), getattr(b, k))
