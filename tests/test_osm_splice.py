@@ -206,3 +206,12 @@ def test_uncertainty_edge_model_with_roads(tiny_layers, roads):
     assert a.n == b.n == ref.G.number_of_nodes()
     for k in ("u", "v", "base", "cat", "crow_km"):
         np.testing.assert_array_equal(getattr(a, k), getattr(b, k))
+
+
+def test_to_osmnx_includes_the_roads(tiny_layers, roads):
+    from network.interop import to_osmnx
+
+    net = Network(tiny_layers, year=2015, modes="road", roads=roads)
+    H = to_osmnx(net)
+    assert H.number_of_nodes() == len(net.compiled.nodes)
+    assert {d["hzcircle_id"] for _, d in H.nodes(data=True)} >= {f"osm:{n}" for n in roads.nodes}
