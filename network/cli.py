@@ -66,9 +66,9 @@ def _year(args: argparse.Namespace, layers: Any) -> int:
 def _roads(args: argparse.Namespace) -> Any:
     if not getattr(args, "roads", None):
         return None
-    from network.osm import load
+    from network.osm import as_arrays, load
 
-    return load(args.roads)
+    return as_arrays(load(args.roads))  # once, for every network built from them
 
 
 def _network(args: argparse.Namespace, layers: Any, year: int, modes: str) -> Any:
