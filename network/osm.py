@@ -6,7 +6,7 @@ of them, or the main roads only), sets speeds with :func:`osmnx.add_edge_speeds`
 ``maxspeed`` where tagged, else the China fallback speeds below) and travel times, keeps the
 largest strongly connected component and returns an osmnx graph in EPSG:4326.
 
-:func:`splice` adds such a graph to a built network: inside the OSM extent (the convex hull of
+:func:`splice_arrays` adds such a graph to a built network: inside the OSM extent (the convex hull of
 its nodes) the sketch road model (local-road links between zone seats, car connectors, and
 expressway segments with both ends inside) is replaced by the OSM graph; zone seats, stations,
 airports and sketch expressway nodes inside the extent snap to their nearest OSM node within
