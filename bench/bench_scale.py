@@ -194,36 +194,68 @@ def access(args: argparse.Namespace, layers) -> None:
 
 
 def _spliced_roads(n_edges: int):
-    import networkx as nx
-
-    from network.osm import synthetic_roads
+    """A synthetic road graph as arrays (:class:`network.osm.RoadArrays`), never networkx."""
+    from network.osm import RoadArrays, synthetic_roads
 
     u, v, w, n = synthetic_roads(n_edges)
     side = int(np.sqrt(n))
     # synthetic positions over the Hangzhou urban area (benchmark only, not data)
     lon = 119.95 + (np.arange(n) % side) / side * 0.5
     lat = 30.05 + (np.arange(n) // side) / side * 0.4
-    R = nx.MultiDiGraph(crs="EPSG:4326")
-    R.add_nodes_from((i, {"x": float(lon[i]), "y": float(lat[i])}) for i in range(n))
-    R.add_edges_from((int(a), int(b), {"travel_time": float(t) * 60.0, "length": 300.0})
-                     for a, b, t in zip(u, v, w, strict=True))
-    return R
+    return RoadArrays(np.arange(n, dtype=np.int64), lon, lat, u.astype(np.int32),
+                      v.astype(np.int32), w * 60.0, np.full(len(u), 300.0),
+                      np.full(len(u), -1, dtype=np.int32), np.array([], dtype=str),
+                      "synthetic benchmark roads")
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _networkx_splice(layers, R) -> float:
+    """The reference networkx splice (roads graph, osm._splice_networkx, compile): seconds."""
+    from network.graph import build
+    from network.osm import _splice_networkx
+    from network.routing import compile_graph
+
+    t0 = time.perf_counter()
+    G = build(layers, year=2025, modes="road")
+    _splice_networkx(G, R.to_graph(), layers)
+    compile_graph(G)
+    return time.perf_counter() - t0
 
 
 def spliced(args: argparse.Namespace, layers) -> None:
     from scipy.sparse.csgraph import dijkstra
 
     from network import Network
+    from network.routing import csr_min
 
     print(f"road graph of ~{args.road_edges:,} synthetic edges spliced in (modes road)")
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss0 = _rss_mb()
     roads = _spliced_roads(args.road_edges)
-    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss1 = _rss_mb()
     t0 = time.perf_counter()
     net = Network(layers, year=2025, modes="road", roads=roads)
     build = time.perf_counter() - t0
-    rss2 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss2 = _rss_mb()
     m = net.compiled.matrix
+    t0 = time.perf_counter()
+    bare = csr_min(roads.u.astype(np.int64), roads.v.astype(np.int64), roads.travel_time / 60.0,
+                   roads.number_of_nodes())
+    bare_s = time.perf_counter() - t0
+    del bare
+    small = _spliced_roads(100_000)
+    t0 = time.perf_counter()
+    Network(layers, year=2025, modes="road", roads=small)
+    arrays_small = time.perf_counter() - t0
+    nx_small = _networkx_splice(layers, small)
+    t0 = time.perf_counter()
+    Network(layers, year=2025, modes="road")
+    plain = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    Network(layers, year=2025, modes="road", roads=roads)
+    warm = time.perf_counter() - t0
     a, b = "120.10,30.20", "120.30,30.30"
     q = median_ms(lambda: net.travel_time(a, b), max(3, args.repeat // 2))
     sp = median_ms(lambda: dijkstra(m, indices=0), 3)
@@ -232,8 +264,12 @@ def spliced(args: argparse.Namespace, layers) -> None:
     sp44 = median_ms(lambda: dijkstra(m, indices=zones), 3)
     g = _igraph(*_csr_parts(m), m.shape[0])
     ig1 = median_ms(lambda: g.distances(source=[0], weights="w", mode="out"), 3)
-    _row(f"build with roads ({m.nnz:,} CSR edges)", f"{build:.1f} s",
-         f"peak RSS {rss0:.0f} MB -> {rss1:.0f} MB (roads graph) -> {rss2:.0f} MB (network)")
+    _row(f"build with roads as arrays ({m.nnz:,} CSR edges)", f"{build:.2f} s",
+         f"peak RSS {rss0:.0f} MB -> {rss1:.0f} MB (road arrays) -> {rss2:.0f} MB (network)")
+    _row("  again, warm (imports and layer caches made)", f"{warm:.2f} s",
+         f"without roads {plain:.2f} s; bare csr_min of the road edges {bare_s:.2f} s")
+    _row(f"  at {small.number_of_edges():,} road edges: array splice", f"{arrays_small:.2f} s",
+         f"networkx splice (reference) {nx_small:.2f} s (x{nx_small / arrays_small:.1f})")
     _row("point-to-point road query (bounded, widening search)", f"{q:.0f} ms",
          f"scipy single-source {sp:.0f} ms, igraph {ig1:.0f} ms")
     _row("44 x 44 county matrix", f"{mx:.0f} ms", f"bare scipy 44 sources {sp44:.0f} ms")

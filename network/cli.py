@@ -66,9 +66,9 @@ def _year(args: argparse.Namespace, layers: Any) -> int:
 def _roads(args: argparse.Namespace) -> Any:
     if not getattr(args, "roads", None):
         return None
-    from network.osm import load
+    from network.osm import as_arrays, load
 
-    return load(args.roads)
+    return as_arrays(load(args.roads))  # once, for every network built from them
 
 
 def _network(args: argparse.Namespace, layers: Any, year: int, modes: str) -> Any:
@@ -746,9 +746,9 @@ def _add_common(p: argparse.ArgumentParser, *, year: bool = False, modes: bool =
         p.add_argument("--year", type=int, default=None,
                        help="network as it stood at the end of this year (default: the layers' "
                             "data year)")
-        p.add_argument("--roads", metavar="ROADS.graphml", default=None,
+        p.add_argument("--roads", metavar="ROADS.npz|ROADS.graphml", default=None,
                        help="OSM roads from 'hzcircle osm import' replacing the sketch road model "
-                            "within their extent (modes road/any)")
+                            "within their extent (modes road/any; .npz loads fastest)")
         _add_gtfs(p)
     if modes:
         p.add_argument("--modes", choices=MODES, default=DEFAULT_MODES,
@@ -964,11 +964,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_osm = sub.add_parser("osm", help="OpenStreetMap road graphs: import or download")
     osm_sub = p_osm.add_subparsers(dest="osm_command", metavar="ACTION", required=True)
-    p_oi = osm_sub.add_parser("import", help="read an OSM XML or PBF extract into a roads GraphML")
+    p_oi = osm_sub.add_parser("import", help="read an OSM XML or PBF extract into a roads file "
+                                              "(.npz arrays or .graphml)")
     p_oi.add_argument("file", metavar="FILE.osm|FILE.osm.pbf")
     p_oi.add_argument("--filter", choices=("drive", "main"), default="drive",
                       help="all drivable ways (default) or main roads only")
-    p_oi.add_argument("-o", "--output", required=True, metavar="ROADS.graphml")
+    p_oi.add_argument("-o", "--output", required=True, metavar="ROADS.npz|ROADS.graphml")
     p_oi.set_defaults(func=cmd_osm_import)
     p_od = osm_sub.add_parser("download", help="fetch roads from Overpass (needs internet)")
     where = p_od.add_mutually_exclusive_group(required=True)
@@ -976,7 +977,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--bbox", help="west,south,east,north")
     where.add_argument("--circle", action="store_true", help="the bounding box of the six cities")
     _add_common(p_od)
-    p_od.add_argument("-o", "--output", required=True, metavar="ROADS.graphml")
+    p_od.add_argument("-o", "--output", required=True, metavar="ROADS.npz|ROADS.graphml")
     p_od.set_defaults(func=cmd_osm_download)
 
     p_sc = sub.add_parser("scenario", help="what-if scenarios: check or compare YAML files")
@@ -1019,7 +1020,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="years to score (default 2020,2025: the plan's baseline and target)")
     p_rp.add_argument("--modes", choices=MODES, default=DEFAULT_MODES,
                       help="modes of the scorecard (default rail)")
-    p_rp.add_argument("--roads", metavar="ROADS.graphml", default=None,
+    p_rp.add_argument("--roads", metavar="ROADS.npz|ROADS.graphml", default=None,
                       help="OSM roads from 'hzcircle osm import' (modes road/any)")
     _add_gtfs(p_rp)
     _add_map_options(p_rp)

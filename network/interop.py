@@ -53,7 +53,9 @@ def to_osmnx(net_or_graph: Any) -> nx.MultiDiGraph:
     """
     import networkx as nx
 
-    G = _graph(net_or_graph)
+    # a Network with OSM roads keeps them as arrays: its combined graph holds them
+    combined = getattr(net_or_graph, "combined_graph", None)
+    G = combined() if combined is not None else _graph(net_or_graph)
     mapping = {n: i for i, n in enumerate(G.nodes)}
     H = nx.relabel_nodes(G, mapping, copy=True)
     for n, i in mapping.items():

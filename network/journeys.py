@@ -45,8 +45,8 @@ def clock(minutes: float) -> str:
 def _position(net: Network, node: str, journey: Journey) -> tuple[float, float] | None:
     """lon, lat of a leg end (a station, zone, airport, point or a place tag)."""
     base = node.split(":", 1)[1] if node.startswith(("from:", "to:")) else node
-    if base in net.G:
-        d = net.G.nodes[base]
+    if net.compiled.has_node(base):  # also OSM road nodes, which are not in net.G
+        d = net.compiled.node_data(base)
         return float(d["x"]), float(d["y"])
     if base.startswith("pt:"):
         lon, lat = base[3:].split(",")

@@ -12,13 +12,23 @@ from network.assumptions import DEFAULT, Assumptions
 from network.graph import DEFAULT_MODES
 from network.grid import Grid, make_grid
 from network.places import Place, resolve
-from network.routing import Compiled, Journey, compile_graph, overlay, route, routes_to, shortest_times
+from network.routing import (
+    Compiled,
+    Journey,
+    compile_graph,
+    overlay,
+    route,
+    routes_to,
+    shortest_times,
+    splice_arrays,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
 
     from network.layers import Layers
+    from network.osm import RoadArrays, SplicedRoads
 
 #: Above this many compiled edges, single queries use a bounded, widening search.
 _BOUNDED_NNZ = 200_000
@@ -39,8 +49,11 @@ class Network:
     modes
         ``rail``, ``road`` or ``any``.
     roads
-        An OSM road graph (:func:`network.osm.import_osm`) that replaces the sketch road model
-        within its extent (modes ``road`` and ``any``).
+        OSM roads (:class:`network.osm.RoadArrays`, or an osmnx graph from
+        :func:`network.osm.import_osm`) that replace the sketch road model within their extent
+        (modes ``road`` and ``any``). They are appended to the compiled arrays, not to ``G``:
+        ``G`` is the network without them (its replaced sketch edges removed), and
+        :meth:`combined_graph` gives the networkx graph with them.
     assumptions
         The model assumptions (:class:`network.Assumptions`); the defaults if omitted. They are
         fixed for the life of the network: build another one to change them.
@@ -52,7 +65,7 @@ class Network:
     """
 
     def __init__(self, layers: Layers, *, year: int, modes: str = DEFAULT_MODES,
-                 roads: nx.MultiDiGraph | None = None,
+                 roads: nx.MultiDiGraph | RoadArrays | None = None,
                  assumptions: Assumptions = DEFAULT) -> None:
         if not isinstance(assumptions, Assumptions):
             raise InputError(f"assumptions must be an Assumptions object, not {type(assumptions).__name__}")
@@ -63,14 +76,27 @@ class Network:
                                                assumptions=assumptions)
         self.year: int = self.G.graph["year"]
         self.snaps: list = []
+        self.roads: SplicedRoads | None = None
         if roads is not None:
-            from network.osm import splice
+            from network.osm import splice_arrays as prepare
 
-            self.snaps = splice(self.G, roads, layers, assumptions)
+            self.roads = prepare(self.G, roads, layers, assumptions)
         self.compiled: Compiled = compile_graph(self.G)
+        if self.roads is not None:
+            self.snaps = self.roads.snaps
+            self.compiled = splice_arrays(self.compiled, self.roads)
         #: Products derived from this network by later stages (grids, surface pairs), keyed
         #: by their makers; valid for the network's life since its inputs are fixed.
         self.cache: dict = {}
+
+    def combined_graph(self) -> nx.MultiDiGraph:
+        """The network as one networkx graph, OSM roads included (a copy; for osmnx and
+        networkx interop: slow and large for big road graphs). Without roads, ``G`` itself."""
+        if self.roads is None:
+            return self.G
+        G = self.G.copy()
+        self.roads.add_to(G)
+        return G
 
     def resolve(self, query: str) -> Place:
         """Resolve a place name against this network's layers (see :func:`network.resolve`)."""

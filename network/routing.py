@@ -65,13 +65,57 @@ class _Names(Sequence):
         return len(self.base) + len(self.extra)
 
 
+class _PartIndex(Mapping):
+    """Node name -> index of a graph with appended arrays (:func:`splice_arrays`): the base
+    index, then the part's nodes (looked up by the part, no dict of its names)."""
+
+    def __init__(self, base: Mapping[str, int], part: Any, n0: int) -> None:
+        self.base, self.part, self.n0 = base, part, n0
+
+    def __getitem__(self, key: str) -> int:
+        hit = self.base.get(key)
+        if hit is not None:
+            return hit
+        i = self.part.local(key)
+        if i is None:
+            raise KeyError(key)
+        return self.n0 + i
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.base or self.part.local(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.base
+        for i in range(self.part.n_nodes):
+            yield self.part.name(i)
+
+    def __len__(self) -> int:
+        return len(self.base) + self.part.n_nodes
+
+
+class _PartNames(Sequence):
+    """Index -> node name of a graph with appended arrays; part names made on demand."""
+
+    def __init__(self, base: Sequence[str], part: Any) -> None:
+        self.base, self.part = base, part
+
+    def __getitem__(self, i):  # type: ignore[override]
+        n = len(self.base)
+        return self.base[i] if i < n else self.part.name(i - n)
+
+    def __len__(self) -> int:
+        return len(self.base) + self.part.n_nodes
+
+
 @dataclass
 class Compiled:
     """A graph compiled for routing: node order, CSR weights (minutes), and the source graph.
 
     An overlay (from :func:`overlay`) shares the base graph ``G`` and carries its temporary
     nodes and edges in ``extra_nodes`` and ``extra_edges``; ``n_base`` is the number of base
-    nodes (their indices are the same in the overlay).
+    nodes (their indices are the same in the overlay). ``part`` holds nodes and edges
+    appended as arrays (:func:`splice_arrays`, e.g. OSM roads) that are not in ``G``; their
+    node and edge data come from it.
     """
 
     G: nx.MultiDiGraph
@@ -85,6 +129,7 @@ class Compiled:
     temp_edges: list = field(default_factory=list, repr=False)
     _reverse: Any = field(default=None, repr=False)
     _temp_uvw: Any = field(default=None, repr=False)
+    part: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.n_base < 0:
@@ -109,10 +154,13 @@ class Compiled:
     def node_data(self, n: str) -> dict:
         """The attributes of a node of the base graph or of the overlay."""
         hit = self.extra_nodes.get(n)
+        if hit is None and self.part is not None:
+            hit = self.part.node_data(n)
         return hit if hit is not None else self.G.nodes[n]
 
     def has_node(self, n: str) -> bool:
-        return n in self.extra_nodes or n in self.G
+        return n in self.extra_nodes or n in self.G or (
+            self.part is not None and self.part.local(n) is not None)
 
     def edge_data(self, a: str, b: str) -> list[dict]:
         """The parallel edges ``a -> b`` (overlay edges first)."""
@@ -120,6 +168,8 @@ class Compiled:
             for e in self.temp_edges:
                 self.extra_edges.setdefault((e.u, e.v), []).append(_edge_attrs(e))
         out = list(self.extra_edges.get((a, b), ()))
+        if self.part is not None:
+            out += self.part.edge_data(a, b)
         if a in self.G and b in self.G[a]:
             out += list(self.G[a][b].values())
         return out
@@ -138,16 +188,58 @@ def compile_graph(G: nx.MultiDiGraph) -> Compiled:
     return Compiled(G, nodes, index, csr_min(u, v, w, len(nodes)))
 
 
-def csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int | tuple[int, int]) -> csr_matrix:
-    """CSR of ``n`` x ``n`` (or of shape ``n``) with parallel edges reduced to the cheapest."""
-    from scipy.sparse import coo_matrix
+def splice_arrays(base: Compiled, part: Any) -> Compiled:
+    """``base`` with the nodes and edges of ``part`` appended as arrays (no networkx).
 
-    order = np.lexsort((w, v, u))
-    u, v, w = u[order], v[order], w[order]
-    first = np.ones(len(u), dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    shape = (n, n) if isinstance(n, int | np.integer) else n
-    return coo_matrix((w[first], (u[first], v[first])), shape=shape).tocsr()
+    ``part`` (e.g. :class:`network.osm.SplicedRoads`) gives ``n_nodes``, ``arrays()`` (edges
+    as local node indices and minutes), ``links`` (:class:`network.graph.Edge` between base
+    and part nodes, by name), ``name(i)``, ``local(name)``, ``node_data(name)`` and
+    ``edge_data(a, b)``. Part nodes are numbered after the base nodes, in their order; the
+    CSR is that of compiling the whole graph at once (cheapest of parallel edges).
+    """
+    if base.root is not None or base.part is not None:
+        raise ValueError("splice_arrays needs a compiled networkx graph, not an overlay or splice")
+    n0 = base.n_base
+    names = _PartNames(base.nodes, part)
+    index = _PartIndex(base.index, part, n0)
+    pu, pv, pw = part.arrays()
+    links = part.links
+    lu = np.fromiter((index[e.u] for e in links), dtype=np.int64, count=len(links))
+    lv = np.fromiter((index[e.v] for e in links), dtype=np.int64, count=len(links))
+    lw = np.fromiter((e.minutes for e in links), dtype=float, count=len(links))
+    coo = base.matrix.tocoo()
+    u = np.concatenate([coo.row.astype(np.int64), np.asarray(pu, np.int64) + n0, lu])
+    v = np.concatenate([coo.col.astype(np.int64), np.asarray(pv, np.int64) + n0, lv])
+    w = np.concatenate([coo.data, np.maximum(np.asarray(pw, float), _EPS), np.maximum(lw, _EPS)])
+    del coo
+    matrix = csr_min(u, v, w, n0 + part.n_nodes)
+    return Compiled(base.G, names, index, matrix, part=part)
+
+
+def csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int | tuple[int, int]) -> csr_matrix:
+    """CSR of ``n`` x ``n`` (or of shape ``n``) with parallel edges reduced to the cheapest.
+
+    One sort on the ``(u, v)`` key, the minimum of each run of equal keys, and the CSR arrays
+    written directly (no COO conversion).
+    """
+    from scipy.sparse import csr_matrix
+
+    shape = (n, n) if isinstance(n, int | np.integer) else tuple(n)
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    w = np.asarray(w, dtype=float)
+    order = np.argsort(u * shape[1] + v)
+    us, vs, ws = u[order], v[order], w[order]
+    del order
+    first = np.ones(len(us), dtype=bool)
+    first[1:] = (us[1:] != us[:-1]) | (vs[1:] != vs[:-1])
+    starts = np.flatnonzero(first)
+    data = np.minimum.reduceat(ws, starts) if len(ws) else ws
+    rows, cols = us[starts], vs[starts]
+    index_type = np.int32 if max(len(data), *shape) < 2**31 - 1 else np.int64
+    indptr = np.zeros(shape[0] + 1, dtype=index_type)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    return csr_matrix((data, cols.astype(index_type), indptr), shape=shape)
 
 
 def _pad(matrix: csr_matrix, n: int) -> csr_matrix:
@@ -196,7 +288,7 @@ def overlay(base: Compiled, edges: list[Edge], nodes: dict[str, dict]) -> Compil
                          np.concatenate([coo.data, w[inner]]), n)
     out = Compiled(base.G, _Names(base.nodes, names), index, matrix,
                    {k: nodes[k] for k in names}, {}, base.n_base, root=base,
-                   temp_edges=list(edges))
+                   temp_edges=list(edges), part=base.part)
     if not inner.any():
         out._temp_uvw = (u, v, w)
     return out
@@ -221,7 +313,7 @@ def overlay_arrays(base: Compiled, nodes: dict[str, dict], u: np.ndarray, v: np.
         raise ValueError("overlay_arrays: every temporary edge must touch a temporary node")
     matrix = _pad(base.matrix, n) + csr_min(u, v, w, n)
     out = Compiled(base.G, _Names(base.nodes, names), index, matrix, dict(nodes), {},
-                   base.n_base, root=base)
+                   base.n_base, root=base, part=base.part)
     out._temp_uvw = (u, v, w)
     return out
 

@@ -79,6 +79,14 @@ def _pairs(net: Network, grid: Grid, reverse: bool) -> _Pairs:
             sk = d.get("station_kind")
             extra.append((a.entry_minutes(sk) if reverse else a.exit_minutes(sk)) if sk else 0.0)
             kinds.append(d["kind"])
+    if getattr(net, "roads", None) is not None:  # OSM roads appended as arrays, not in G
+        roads = net.roads
+        first = net.compiled.index[roads.name(0)]
+        idx = np.concatenate([np.asarray(idx, np.int64), first + np.arange(roads.n_nodes)])
+        lons = np.concatenate([np.asarray(lons, float), roads.roads.x])
+        lats = np.concatenate([np.asarray(lats, float), roads.roads.y])
+        extra = np.concatenate([np.asarray(extra, float), np.zeros(roads.n_nodes)])
+        kinds = np.concatenate([np.asarray(kinds, object), np.full(roads.n_nodes, "osm", object)])
     nx_, ny_ = to_metric(np.asarray(lons, float), np.asarray(lats, float))
     node_tree = cKDTree(np.column_stack([nx_, ny_]))
     cell_tree = cKDTree(np.column_stack([grid.x, grid.y]))

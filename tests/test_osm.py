@@ -95,11 +95,13 @@ def test_osmnx_functions_work_on_the_combined_graph(tiny_layers, roads, tmp_path
 
     matplotlib.use("Agg")
     net = Network(tiny_layers, year=2015, modes="road", roads=roads)
-    _nodes, edges = ox.graph_to_gdfs(net.G)
-    assert len(edges) == net.G.number_of_edges()
-    [path] = ox.shortest_path(net.G, ["zone:100001"], ["zone:100002"], weight="travel_time")
+    G = net.combined_graph()
+    _nodes, edges = ox.graph_to_gdfs(G)
+    assert len(edges) == G.number_of_edges() == net.G.number_of_edges() + roads.number_of_edges() \
+        + 2 * len(net.snaps)
+    [path] = ox.shortest_path(G, ["zone:100001"], ["zone:100002"], weight="travel_time")
     assert any(str(n).startswith("osm:") for n in path)
-    _fig, _ax = ox.plot_graph(net.G, show=False, close=True, save=True,
+    _fig, _ax = ox.plot_graph(G, show=False, close=True, save=True,
                             filepath=str(tmp_path / "g.png"))
     assert (tmp_path / "g.png").stat().st_size > 1000
 
