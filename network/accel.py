@@ -33,6 +33,7 @@ import numpy as np
 from network.routing import Journey, _journey
 
 if TYPE_CHECKING:
+    from network.graph import Edge
     from network.routing import Compiled
 
 #: Compiled graphs with at least this many edges use the hierarchy under ``engine="auto"``.
@@ -210,6 +211,34 @@ def _boundary(c: Compiled) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return np.asarray(u, np.int64), np.asarray(v, np.int64), np.asarray(w, float)
 
 
+def light_overlay(base: Compiled, edges: list[Edge], nodes: dict[str, dict]) -> Compiled | None:
+    """``base`` with temporary nodes and edges for :func:`route` only: like
+    :func:`network.routing.overlay` but without merging the edges into a new CSR (an O(edges)
+    copy on a large graph); its ``matrix`` is the base one and must not be searched.
+    ``None`` when an edge joins two base nodes or names an unknown node."""
+    from network.routing import _EPS, Compiled, _Index, _Names
+
+    if base.root is not None:
+        raise ValueError("light_overlay needs a compiled base graph, not an overlay")
+    if not edges:
+        return base
+    names = [n for n in dict.fromkeys([*nodes, *(x for e in edges for x in (e.u, e.v))])
+             if n not in base.index]
+    if any(n not in nodes for n in names):
+        return None
+    index = _Index(base.index, {n: base.n_base + i for i, n in enumerate(names)})
+    u = np.array([index[e.u] for e in edges], dtype=np.int64)
+    v = np.array([index[e.v] for e in edges], dtype=np.int64)
+    w = np.maximum(np.array([e.minutes for e in edges], dtype=float), _EPS)
+    if ((u < base.n_base) & (v < base.n_base)).any():
+        return None
+    out = Compiled(base.G, _Names(base.nodes, names), index, base.matrix,
+                   {k: nodes[k] for k in names}, {}, base.n_base, root=base,
+                   temp_edges=list(edges))
+    out._temp_uvw = (u, v, w)
+    return out
+
+
 def route(h: Hierarchy, compiled: Compiled, origin: str, destination: str, *,
           tolerance: float = TOLERANCE) -> Journey | None:
     """Fastest path between two nodes of a compiled graph or overlay, through the hierarchy.
@@ -258,7 +287,7 @@ def _route_nodes(h: Hierarchy, c: Compiled, s: int, t: int, tolerance: float
         rows.append(small(a, x_at))  # a base tail is left from its exit copy
         cols.append(small(b, e_at))  # a base head is entered at its entry copy
         ws.append(x)
-    low = h.lower_bounds(entries, exits) if len(entries) and len(exits) else np.zeros((0, 0))
+    low = h.lower_bounds(entries, exits)  # (0, k) or (k, 0) when a side is empty
     same = entries[:, None] == exits[None, :]
     low = np.where(same, 0.0, low)
     ei, xi = np.nonzero(np.isfinite(low))
@@ -302,4 +331,4 @@ def _route_nodes(h: Hierarchy, c: Compiled, s: int, t: int, tolerance: float
 
 
 __all__ = ["AUTO_NNZ", "ENGINES", "TOLERANCE", "Hierarchy", "check_engine", "chosen", "hierarchy",
-           "matrix_times", "route"]
+           "light_overlay", "matrix_times", "route"]

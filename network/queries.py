@@ -213,9 +213,9 @@ class Network:
 
         hier = accel.chosen(self.cache, self.compiled, engine)
         src, dst, edges, nodes = self._terminals(a, b)
-        if hier is not None:
-            compiled = self.augmented(edges, nodes)
-            found = accel.route(hier, compiled, src, dst)
+        light = accel.light_overlay(self.compiled, edges, nodes) if hier is not None else None
+        if hier is not None and light is not None:
+            found = accel.route(hier, light, src, dst)
             if found is not None:
                 return self._named(found, a, b)
         # on a large (road) graph the search is bounded and widened until it arrives: exact

@@ -104,6 +104,8 @@ def test_overlay_route_equals_dijkstra(seed, n, k):
         if j and rng.random() < 0.5:
             edges.append(Edge(f"p{j - 1}", p, "walk", float(rng.uniform(0, 5)), 0.0, "test"))
     over = overlay(c, edges, nodes)
+    light = accel.light_overlay(c, edges, nodes)
+    assert light is not None and list(light.nodes) == list(over.nodes)
     ends = list(nodes) + [f"n{i}" for i in rng.choice(n, size=min(n, 4), replace=False)]
     for s in ends:
         for t in ends:
@@ -117,6 +119,9 @@ def test_overlay_route_equals_dijkstra(seed, n, k):
             assert got is not None and abs(got.minutes - want) <= TOL
             ref = route(over, s, t)
             assert abs(ref.minutes - got.minutes) <= TOL
+            fast = accel.route(h, light, s, t)  # no CSR merge: same answer and legs
+            assert fast is not None and fast.minutes == got.minutes
+            assert [leg.as_dict() for leg in fast.legs] == [leg.as_dict() for leg in got.legs]
 
 
 def test_engine_names_are_checked(real_layers):
