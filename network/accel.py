@@ -266,6 +266,11 @@ def _route_nodes(h: Hierarchy, c: Compiled, s: int, t: int, tolerance: float
         return None
     u, v, w = temp
     nb = c.n_base
+    # a shortest path never re-enters its origin nor leaves its destination (weights > 0):
+    # dropping those edges keeps it exact and shrinks the boundary (a point's connectors go
+    # both ways)
+    keep = (v != s) & (u != t)
+    u, v, w = u[keep], v[keep], w[keep]
     if s < nb and t < nb and not len(u):
         low, path, minutes = h.path(s, t)
         ok = np.isfinite(low) and minutes - low <= tolerance
