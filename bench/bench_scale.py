@@ -1,6 +1,6 @@
 """Scale benchmarks of issue 17 (run on demand, not in the tests).
 
-    python bench/bench_scale.py [--only surface,points,whatif,access,spliced,curve]
+    python bench/bench_scale.py [--only surface,points,whatif,access,spliced,accel,curve]
                                 [--road-edges 1000000] [--curve 10000,100000,1000000,3000000]
                                 [--repeat 10]
 
@@ -16,6 +16,8 @@ whatif   add-line what-ifs per second: incremental, graph-level reference, full 
 access   every one of the 54,108 cells as an origin (county seats x population), one process
 spliced  a synthetic road graph of --road-edges edges spliced in: build time and peak memory,
          a point-to-point road query, the 44 x 44 county matrix
+accel    the exact contraction hierarchy (network.accel) on that spliced graph: preprocessing,
+         44 x 44 matrix and --queries random point queries, against Dijkstra in the same run
 curve    single-source Dijkstra from 10^4 to 3 x 10^6 edges: scipy, igraph, networkx
 """
 
@@ -275,6 +277,65 @@ def spliced(args: argparse.Namespace, layers) -> None:
     _row("44 x 44 county matrix", f"{mx:.0f} ms", f"bare scipy 44 sources {sp44:.0f} ms")
 
 
+def accel(args: argparse.Namespace, layers) -> None:
+    """The exact contraction hierarchy (network.accel) on the spliced graph, against Dijkstra
+    and bare scipy on the same graph in the same run."""
+    import os
+
+    from scipy.sparse.csgraph import dijkstra
+
+    from network import Network
+    from network import accel as _accel
+
+    print(f"exact contraction hierarchy on ~{args.road_edges:,} synthetic road edges spliced in "
+          f"(modes road); load {os.getloadavg()[0]:.1f}")
+    net = Network(layers, year=2025, modes="road", roads=_spliced_roads(args.road_edges))
+    m = net.compiled.matrix
+    t0 = time.perf_counter()
+    h = net.accelerate()
+    prep = time.perf_counter() - t0
+    s = h.seconds
+    _row(f"preprocessing, once ({m.nnz:,} CSR edges)", f"{prep:.1f} s",
+         f"unit bound {s['unit']:.1f} s, nested-dissection order {s['order']:.1f} s, "
+         f"two customisations {s['customize']:.1f} s")
+    zones = net.compiled.node_ids(list(net.zones("county")["node"]))
+    mx = median_ms(lambda: net.matrix(level="county", engine="auto"), 3)
+    dj = median_ms(lambda: net.matrix(level="county", engine="dijkstra"), 3)
+    sp44 = median_ms(lambda: dijkstra(m, indices=zones), 3)
+    a_ = net.matrix(level="county", engine="auto")["minutes"].to_numpy()
+    d_ = net.matrix(level="county", engine="dijkstra")["minutes"].to_numpy()
+    nodes = list(net.zones("county")["node"])
+    exact = _accel.matrix_times(h, net.compiled, nodes, nodes)
+    ref = dijkstra(m, indices=zones)[:, zones]
+    gap = float(np.max(np.abs(exact - ref)[np.isfinite(ref)]))
+    _row("44 x 44 county matrix, hierarchy", f"{mx:.0f} ms",
+         f"Dijkstra engine {dj:.0f} ms (x{dj / mx:.1f}); bare scipy 44 sources {sp44:.0f} ms "
+         f"(x{sp44 / mx:.1f})")
+    _row("  largest |hierarchy - scipy| over the 1,892 pairs (min)", f"{gap:.1e}",
+         f"rounded outputs differ in {int(np.sum(np.abs(a_ - d_) > 1e-9))} pairs")
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(120.0, 120.4, (2, args.queries)), rng.uniform(30.1, 30.4, (2, args.queries))
+    pairs = [(f"{lon[0, k]:.5f},{lat[0, k]:.5f}", f"{lon[1, k]:.5f},{lat[1, k]:.5f}")
+             for k in range(args.queries)]
+    ours, worst = [], 0.0
+    for a, b in pairs:
+        t0 = time.perf_counter()
+        net.travel_time(a, b, engine="auto")
+        ours.append(time.perf_counter() - t0)
+    base = []
+    for a, b in pairs[:args.repeat]:
+        t0 = time.perf_counter()
+        j = net.travel_time(a, b, engine="dijkstra")
+        base.append(time.perf_counter() - t0)
+        worst = max(worst, abs(j.minutes - net.travel_time(a, b, engine="auto").minutes))
+    sp = median_ms(lambda: dijkstra(m, indices=0), 3)
+    q, qd = statistics.median(ours) * 1e3, statistics.median(base) * 1e3
+    _row(f"point-to-point travel_time, median of {len(ours):,} random point pairs", f"{q:.1f} ms",
+         f"Dijkstra engine (bounded search) {qd:.0f} ms over {len(base)} (x{qd / q:.1f}); "
+         f"scipy single-source {sp:.0f} ms")
+    _row(f"  largest |hierarchy - Dijkstra| over {len(base)} pairs (min)", f"{worst:.1e}", "")
+
+
 def curve(args: argparse.Namespace, layers) -> None:
     import networkx as nx
     from scipy.sparse.csgraph import dijkstra
@@ -337,7 +398,7 @@ def report(args: argparse.Namespace, layers) -> None:
 
 
 SECTIONS = {"report": report, "surface": surface, "points": points, "whatif": whatif, "access": access,
-            "spliced": spliced, "curve": curve}
+            "spliced": spliced, "accel": accel, "curve": curve}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -346,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--road-edges", type=int, default=1_000_000)
     parser.add_argument("--curve", default="10000,100000,1000000,3000000")
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--queries", type=int, default=1000)  # point queries of --only accel
     args = parser.parse_args(argv)
     from network import load_layers
 

@@ -39,6 +39,7 @@ _LAZY = {
     "compile_graph": "network.routing",
     "overlay": "network.routing",
     "routes_to": "network.routing",
+    "Hierarchy": "network.accel",
     "Points": "network.points",
     "read_points": "network.points",
     "point_times": "network.points",
