@@ -234,7 +234,7 @@ def light_overlay(base: Compiled, edges: list[Edge], nodes: dict[str, dict]) -> 
         return None
     out = Compiled(base.G, _Names(base.nodes, names), index, base.matrix,
                    {k: nodes[k] for k in names}, {}, base.n_base, root=base,
-                   temp_edges=list(edges))
+                   temp_edges=list(edges), part=base.part)
     out._temp_uvw = (u, v, w)
     return out
 

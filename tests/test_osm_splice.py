@@ -215,3 +215,19 @@ def test_to_osmnx_includes_the_roads(tiny_layers, roads):
     H = to_osmnx(net)
     assert H.number_of_nodes() == len(net.compiled.nodes)
     assert {d["hzcircle_id"] for _, d in H.nodes(data=True)} >= {f"osm:{n}" for n in roads.nodes}
+
+
+@pytest.mark.parametrize("modes", ["road", "any"])
+def test_contraction_hierarchy_on_spliced_roads_equals_dijkstra(tiny_layers, modes):
+    """The exact accelerator (network.accel) on a graph with roads appended as arrays: same
+    matrix and same journeys (legs through OSM nodes read from the arrays) as Dijkstra."""
+    net = Network(tiny_layers, year=2020, modes=modes, roads=synthetic(3000))
+    assert net.compiled.part is not None
+    want, got = net.matrix(engine="dijkstra"), net.matrix(engine="cch")
+    assert (want["minutes"].isna() == got["minutes"].isna()).all()
+    np.testing.assert_allclose(got["minutes"].fillna(-1), want["minutes"].fillna(-1), atol=0.1 + 1e-9)
+    for a, b in (("One", "Two"), ("120.01,30.005", "119.996,30.0102"), ("Two", "119.99,30.02")):
+        j1, j2 = net.travel_time(a, b, engine="dijkstra"), net.travel_time(a, b, engine="cch")
+        assert abs(j1.minutes - j2.minutes) <= 1e-3, (a, b)
+        assert [leg.mode for leg in j2.legs] and \
+            sum(leg.minutes for leg in j2.legs) == pytest.approx(j2.minutes)
