@@ -236,3 +236,15 @@ def test_shipped_examples_compare(tmp_path):
     assert any(d["hypothetical"] for d in data)
     assert out.stat().st_size > 10_000
     assert main is not None
+
+
+def test_compare_map_on_layers_without_boundaries(tmp_path, capsys):
+    """Layers without county boundaries (the tiny ones) still get a scenario map, not a crash."""
+    from network.cli import main
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text(ADD.format(headway=10), encoding="utf-8")
+    out = tmp_path / "cmp.html"
+    code = main(["scenario", "compare", "--layers", str(TINY), "--year", "2020", "--core", "One",
+                 "--map", str(out), str(spec)])
+    assert code == 0 and "New line" in out.read_text(encoding="utf-8")

@@ -74,6 +74,8 @@ def _zone_layer(view: ScenarioView, base: Layers) -> Any:
             "after": text("not reached" if m1 is None else f"{m1:.0f} min"),
             "change": text("-" if gain is None else f"{gain:+.1f} min"),
             "flip": text(flip or "-"), "gain": gain}})
+    if not feats:  # layers without county boundaries: nothing to shade (folium's tooltip needs fields)
+        return None
     return f.GeoJson({"type": "FeatureCollection", "features": feats},
                      style_function=lambda feat: {
                          "fillColor": gain_colour(feat["properties"]["gain"]),
@@ -128,7 +130,9 @@ def scenario_map(*, base: Layers, scenario: Layers | None = None, name: str = "s
     groups = {}
     for i, view in enumerate(views):
         fg = f.FeatureGroup(name=text(view.name), control=False, show=False)
-        _zone_layer(view, base).add_to(fg)
+        zones = _zone_layer(view, base)
+        if zones is not None:
+            zones.add_to(fg)
         _service_layer(view, fg)
         m.add_child(fg)
         groups[(i,)] = fg
