@@ -398,7 +398,7 @@ def _splice_networkx(G: nx.MultiDiGraph, roads: nx.MultiDiGraph, layers: Layers,
     import shapely
     from scipy.spatial import cKDTree
 
-    from network.graph import Edge, add_edges, car_access_minutes
+    from network.graph import add_edges
 
     a = assumptions
 
@@ -432,7 +432,6 @@ def _splice_networkx(G: nx.MultiDiGraph, roads: nx.MultiDiGraph, layers: Layers,
                         [roads.nodes[n]["y"] for n in osm_ids])
     tree = cKDTree(np.column_stack([ox_, oy_]))
     snaps, edges = [], []
-    src = "snap to the nearest OSM node: distance x detour_factor / local car speed (assumption)"
     candidates = [n for n, d in G.nodes(data=True)
                   if d.get("kind") in ("zone", "station", "airport", "road") and inside(n)]
     if not candidates:
@@ -444,15 +443,7 @@ def _splice_networkx(G: nx.MultiDiGraph, roads: nx.MultiDiGraph, layers: Layers,
         if km > a.osm_snap_max_km:
             continue
         o = f"osm:{osm_ids[i]}"
-        t = car_access_minutes(km, a) if G.nodes[n]["kind"] == "zone" else \
-            km * a.detour_factor / a.local_car_speed_kmh * 60.0
-        kind = G.nodes[n].get("kind")
-        if kind == "station":
-            sk = G.nodes[n]["station_kind"]
-            edges += [Edge(o, n, "car", t + a.entry_minutes(sk), km, src),
-                      Edge(f"{n}|arr", o, "car", t + a.exit_minutes(sk), km, src)]
-        else:
-            edges += [Edge(n, o, "car", t, km, src), Edge(o, n, "car", t, km, src)]
+        edges += _connectors(G.nodes[n], n, o, km, a)
         snaps.append(Snap(n, o, round(km, 3)))
     add_edges(G, edges)
     G.graph["osm_extent"] = area.wkt
@@ -499,7 +490,6 @@ def _snap_edges(G: nx.MultiDiGraph, roads: RoadArrays, inside: dict[str, bool],
                 a: Assumptions) -> tuple[list[Snap], list[Any]]:
     """Snaps of the zone seats, stations, airports and sketch road nodes inside the extent to
     their nearest OSM node within ``osm_snap_max_km``, and their connector edges."""
-    from network.graph import Edge, car_access_minutes
 
     candidates = [n for n, d in G.nodes(data=True) if d.get("kind") in _SNAPPED and inside[n]]
     if not candidates:
@@ -508,23 +498,31 @@ def _snap_edges(G: nx.MultiDiGraph, roads: RoadArrays, inside: dict[str, bool],
     lat = np.array([G.nodes[n]["y"] for n in candidates], float)
     dist, idx = _nearest_metric(roads, lon, lat, a.osm_snap_max_km)
     snaps, edges = [], []
-    src = "snap to the nearest OSM node: distance x detour_factor / local car speed (assumption)"
     for n, dm, i in zip(candidates, dist, idx, strict=True):
         km = float(dm) / 1000.0
         if km > a.osm_snap_max_km:
             continue
         o = f"osm:{roads.node_id[i]}"
-        kind = G.nodes[n].get("kind")
-        t = car_access_minutes(km, a) if kind == "zone" else \
-            km * a.detour_factor / a.local_car_speed_kmh * 60.0
-        if kind == "station":
-            sk = G.nodes[n]["station_kind"]
-            edges += [Edge(o, n, "car", t + a.entry_minutes(sk), km, src),
-                      Edge(f"{n}|arr", o, "car", t + a.exit_minutes(sk), km, src)]
-        else:
-            edges += [Edge(n, o, "car", t, km, src), Edge(o, n, "car", t, km, src)]
+        edges += _connectors(G.nodes[n], n, o, km, a)
         snaps.append(Snap(n, o, round(km, 3)))
     return snaps, edges
+
+
+_SNAP_SOURCE = "snap to the nearest OSM node: distance x detour_factor / local car speed (assumption)"
+
+
+def _connectors(d: dict, n: str, o: str, km: float, a: Assumptions) -> list[Any]:
+    """The car connector edges between place node ``n`` (data ``d``) and its OSM snap ``o``."""
+    from network.graph import Edge, car_access_minutes
+
+    kind = d.get("kind")
+    t = car_access_minutes(km, a) if kind == "zone" else \
+        km * a.detour_factor / a.local_car_speed_kmh * 60.0
+    if kind == "station":
+        sk = d["station_kind"]
+        return [Edge(o, n, "car", t + a.entry_minutes(sk), km, _SNAP_SOURCE),
+                Edge(f"{n}|arr", o, "car", t + a.exit_minutes(sk), km, _SNAP_SOURCE)]
+    return [Edge(n, o, "car", t, km, _SNAP_SOURCE), Edge(o, n, "car", t, km, _SNAP_SOURCE)]
 
 
 def splice_arrays(G: nx.MultiDiGraph, roads: nx.MultiDiGraph | RoadArrays, layers: Layers,
