@@ -117,3 +117,43 @@ def test_extra_km_posts_extend_a_data_h_line(dt, monkeypatch):
     assert dt.load_km_posts("unused")["皖赣线"] == [(0, "芜湖"), (550, "贵溪"), (570, "鹰潭")]
     for _line, _km, _station, src in dt.EXTRA_KM_POSTS:
         assert "http" in src
+
+
+def test_official_split_shares_the_published_time_by_km(dt):
+    # A(0) - X(30) - Y(40) - B(90), 92 min A–B published with the stops; the recorded dwells
+    # (1 + 1) come off first, the remaining 90 min are shared 30:10:50 by km; only the hops
+    # arriving at the named seqs are returned (the last one rests on another source)
+    zh = {"a": "A", "x": "X", "y": "Y", "b": "B"}
+    stops = [{"station_id": s, "seq": str(i + 1), "dwell_minutes": d}
+             for i, (s, d) in enumerate([("a", ""), ("x", "1"), ("y", "1"), ("b", "")])]
+    route = [(0, "A"), (30, "X"), (40, "Y"), (90, "B")]
+    spec = {"minutes": 92, "seqs": (2, 3), "plausible": 5, "vintage": "2023-08",
+            "source": "src-of-time"}
+    out = dt.derive_official_split(stops, zh, route, spec, "src-of-km")
+    assert set(out) == {1, 2}
+    assert [float(out[k][0]) for k in (1, 2)] == [30.0, 10.0]
+    assert {out[k][1] for k in out} == {"derived"}
+    assert "src-of-time" in out[1][2] and "src-of-km" in out[1][2] and "±5 min" in out[1][2]
+    # all hops: they add up to the published time with the dwells
+    out = dt.derive_official_split(stops, zh, route, spec | {"seqs": (2, 3, 4)}, "k")
+    assert sum(float(v[0]) for v in out.values()) + 2 == pytest.approx(92)
+    # a stop off the km-post route, or ends that are not the published ones: nothing
+    assert dt.derive_official_split(stops, zh | {"y": "Z"}, route, spec, "k") == {}
+    assert dt.derive_official_split(stops[:3], zh, route, spec, "k") == {}
+
+
+def test_s_train_hops_in_the_layers_follow_the_official_split(dt):
+    # the rows written by the script: 120 min Hangzhou South–Ningbo, official fare km (data.h
+    # 杭甬线: 杭州南 27, 绍兴 63, 宁波 171; 迪荡 68.7 from EXTRA_KM_POSTS), dwells 4 × 0.5
+    import csv
+
+    spec = dt.OFFICIAL_SPLITS["conv_xiaoshan_ningbo_intercity"]
+    didang = [km for line, km, st, _ in dt.EXTRA_KM_POSTS if (line, st) == ("杭甬线", "迪荡")]
+    assert didang == [68.7]
+    with open(dt.STOPS, encoding="utf-8", newline="") as f:
+        rows = {int(r["seq"]): r for r in csv.DictReader(f)
+                if r["service_id"] == "conv_xiaoshan_ningbo_intercity"}
+    rate = (spec["minutes"] - sum(float(rows[s]["dwell_minutes"]) for s in (2, 3, 4, 5))) / 144
+    for seq, km in ((2, 63 - 27), (3, 68.7 - 63)):
+        assert rows[seq]["provenance"] == "derived" and rows[seq]["vintage"] == spec["vintage"]
+        assert float(rows[seq]["run_minutes"]) == pytest.approx(rate * km, abs=0.25)

@@ -43,6 +43,11 @@ Methods (each row's ``source`` says which, with its numbers):
   railway), whose station files carry only a couple of trains (T151/T152): as the km-post
   method above with any train type and at least 2 trains; the line's km posts are extended to
   鹰潭 by ``EXTRA_KM_POSTS`` (sourced); range ±15 min.
+- **derived (official end-to-end split by official km)**: services of ``OFFICIAL_SPLITS`` with
+  no station timetable in the sources (the Shaoxing S-trains Hangzhou South–Ningbo): the
+  published end-to-end minutes less the recorded dwells, shared by the hops in proportion to
+  their ``data.h`` km (a station opened after data.h placed by a sourced ``EXTRA_KM_POSTS``
+  entry); only the hops named there are set (the others rest on a more specific source).
 - **derived (last trains)**: a metro hop = the difference of the last-train (else
   first-train) departure times of its two stations in that direction, averaged over the two
   directions; these are departure-to-departure times, so they include the stop and the row's
@@ -125,7 +130,31 @@ EXTRA_KM_POSTS = [
      "鹰潭 at km 570 = the Wuhu–Yingtan route length of the en.wikipedia Anhui–Jiangxi railway "
      "infobox (its text gives Wuhu–Guixi 551 km, data.h 贵溪 550), https://encyclopedia.datana.cloud/"
      "content/wikipedia_en_all_mini_2024-04/A/Anhui%E2%80%93Jiangxi_railway"),
+    ("杭甬线", 68.7, "迪荡",
+     "迪荡 (opened 2022, after data.h) at km 68.7 = 绍兴 63 + 5.7 km, ±0.5 km: Didang lies ~0.7 km "
+     "east of the site of the pre-2013 Shaoxing East station (zh-Wikipedia 迪荡站, "
+     "https://zh.wikipedia-ipfs.org/wiki/%E8%BF%AA%E8%8D%A1%E7%AB%99), which the Xiaoshan–Ningbo "
+     "route map puts at km 43 against Shaoxing's 38 (en-Wikipedia, "
+     "http://wikien3.appspot.com/wiki/Xiaoshan%E2%80%93Ningbo_railway)"),
 ]
+#: services with no station timetable in the sources whose hops are an official end-to-end time
+#: split by official km: the route as data.h pieces (plus ``EXTRA_KM_POSTS``), the published
+#: minutes between the route's ends (stops included), the seqs set from it (the service's other
+#: hops rest on a more specific source and are left alone), the plausible range (± min), the
+#: vintage and the source of the time
+OFFICIAL_SPLITS = {
+    "conv_xiaoshan_ningbo_intercity": {
+        "pieces": [("杭甬线", "杭州南", "宁波")],
+        "minutes": 120,
+        "seqs": (2, 3),
+        "plausible": 5,
+        "vintage": "2023-08",
+        "source": ("Ningbo–Hangzhou South through S-trains from 2023-08-01: 147 km, 'about 2 hours', "
+                   "calling at Yuyao, Shangyu, Didang, Shaoxing, Qianqing (China Daily 2023-08-01, "
+                   "https://www.ehangzhou.gov.cn/2023-08/01/c_286008.htm ; Shaoxing Daily 2023-08-03, "
+                   "http://m.guhantai.com/zxpd/rd/2023/0803/100037452.html)"),
+    },
+}
 #: conventional services on lines without km posts in data.h: [(km, station)] where the km of
 #: the conventional line are taken from the parallel line named in ``CONV_PROXY_NOTE`` (a
 #: proxy: the conventional line's own fare-distance km are not in the source); only K/T/Z trains
@@ -361,6 +390,39 @@ def derive_sections(service: str, stops: list[dict], zh: dict, route: list[tuple
     return out
 
 
+def derive_official_split(stops: list[dict], zh: dict, route: list[tuple[float, str]],
+                          spec: dict, km_src: str) -> dict[int, tuple[str, str, str]]:
+    """hop -> (run_minutes, "derived", source): an official end-to-end time split by official km.
+
+    The published minutes between the route's two ends, less the dwells recorded at the
+    service's intermediate stops, are shared by the hops in proportion to their km; only the
+    hops arriving at the seqs of ``spec["seqs"]`` are returned.
+    """
+    km = {n: k for k, n in route}
+    names = [ALIASES.get(zh[r["station_id"]], zh[r["station_id"]]) for r in stops]
+    missing = [n for n in names if n not in km]
+    if missing or names[0] != route[0][1] or names[-1] != route[-1][1]:
+        print(f"  official split: stops not on the km-post route or ends differ: {missing}",
+              file=sys.stderr)
+        return {}
+    total = abs(km[names[-1]] - km[names[0]])
+    dwells = [float(r["dwell_minutes"]) for r in stops[1:-1] if r["dwell_minutes"] not in ("", None)]
+    rate = (spec["minutes"] - sum(dwells)) / total
+    out: dict[int, tuple[str, str, str]] = {}
+    for k in range(1, len(stops)):
+        if int(stops[k]["seq"]) not in spec["seqs"]:
+            continue
+        hop = abs(km[names[k]] - km[names[k - 1]])
+        out[k] = (_fmt(rate * hop), "derived",
+                  f"DERIVED {spec['vintage']} (an official end-to-end time split by official km): "
+                  f"{names[0]}–{names[-1]} {spec['minutes']} min over {total:g} km, less the "
+                  f"recorded dwells {sum(dwells):g} min at {len(dwells)} intermediate stops = "
+                  f"{rate:.3f} min/km (stops not in the service, e.g. Qianqing, included); this hop "
+                  f"{names[k - 1]}–{names[k]} {hop:g} km = {rate * hop:.1f} min; plausible range "
+                  f"±{spec['plausible']} min ; time: {spec['source']} ; km: {km_src}")
+    return out
+
+
 def derive_fastest(stops: list[dict], zh: dict, trains: dict) -> dict[int, tuple[str, str, str]]:
     a, b = (ALIASES.get(zh[r["station_id"]], zh[r["station_id"]]) for r in (stops[0], stops[-1]))
     pt = pair_times(trains, a, b, HSR_TYPES)
@@ -566,6 +628,8 @@ def main(argv: list[str] | None = None) -> int:
         _run_metro(args.metro, rows, by_service, zh, from_crs, counts)
     if args.railwayvis and args.mileage:
         _run_rail(args.railwayvis, args.mileage, rows, by_service, zh, counts)
+    if args.mileage:
+        _run_official_splits(args.mileage, rows, by_service, zh, counts)
     write_stops(rows)
     print("updated:", dict(counts), file=sys.stderr)
     return 0
@@ -617,6 +681,23 @@ def _run_conv_sparse(rows: list[dict], by_service: dict, zh: dict, km_lines: dic
         for k, (run, prov, src) in res.items():
             apply(rows, idx[k], run, prov, src, RV_VINTAGE)
             counts[f"rail {prov}"] += 1
+
+
+def _run_official_splits(mileage: str, rows: list[dict], by_service: dict, zh: dict,
+                         counts: Counter) -> None:
+    """Services of ``OFFICIAL_SPLITS``: an official end-to-end time split by official km."""
+    km_lines = load_km_posts(mileage)
+    for sid, spec in OFFICIAL_SPLITS.items():
+        idx = by_service.get(sid)
+        if not idx:
+            continue
+        lines = {ln for ln, _a, _b in spec["pieces"]}
+        extra = " ; ".join(src for ln, _k, _s, src in EXTRA_KM_POSTS if ln in lines)
+        res = derive_official_split([rows[i] for i in idx], zh, route_km(spec["pieces"], km_lines),
+                                    spec, f"{KM_URL} ; {extra}" if extra else KM_URL)
+        for k, (run, prov, src) in res.items():
+            apply(rows, idx[k], run, prov, src, spec["vintage"])
+            counts[f"official split {prov}"] += 1
 
 
 def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dict,
