@@ -129,9 +129,9 @@ class Network:
                                "name_zh": ""}
             edges += _graph.place_connectors(p.origin, p.lon, p.lat, targets, self.modes,
                                              self.assumptions)
-        partners = self._station_partners(p.origin) if p.kind == "station" else []
-        if not partners:
+        if p.kind != "station":
             return node, edges, nodes
+        partners = self._station_partners(p.origin)
         tag = f"{role}:{p.origin}"
         nodes[tag] = {"x": p.lon, "y": p.lat, "kind": "place", "name": p.name,
                       "name_zh": p.name_zh}
@@ -143,7 +143,44 @@ class Network:
             else:
                 edges.append(_graph.Edge(f"{other}|arr", tag, "walk", walk, 0.0,
                                          "interchanges.csv"))
+        edges += self._direct(p.origin, tag, role)
         return tag, edges, nodes
+
+    def _direct(self, station: str, tag: str, role: str, extra: list | None = None) -> list:
+        """Edges that leave (``role="from"``) or reach (``"to"``) ``station`` without a train.
+
+        A trip starts on the departure side of a station, where boarding begins, and ends on
+        its arrival side, where rides alight: neither is joined to the roads and local transit
+        the other way, so without these edges a trip from a station to a town beside it (or
+        from the town to the station) had to ride a train out and back. They copy the
+        station's road and local-transit connectors (from the compiled graph, and ``extra``:
+        a point's temporary connectors) to start at or end on ``tag``, less the station's
+        exit minutes (leaving) or entry minutes (arriving): those are for alighting and
+        boarding, which such a trip does not do. With ``extra`` given, only those are copied.
+        """
+        c, a = self.compiled, self.assumptions
+        kind = self.G.nodes[station]["station_kind"]
+        out: list = []
+        if role == "from":
+            i, mat, skip = c.index[f"{station}|arr"], c.matrix, a.exit_minutes(kind)
+            pairs = [(f"{station}|arr", c.nodes[j]) for j in mat.indices[mat.indptr[i]:mat.indptr[i + 1]]]
+            modes = {"egress": skip, "car": skip, "walk": 0.0}
+        else:
+            i, mat, skip = c.index[station], c.reverse_matrix(), a.entry_minutes(kind)
+            pairs = [(c.nodes[j], station) for j in mat.indices[mat.indptr[i]:mat.indptr[i + 1]]]
+            modes = {"access": skip, "car": skip, "walk": skip}
+        if extra is None:
+            found = [(u, v, d["mode"], d["minutes"], d.get("length_km", 0.0), d.get("source", ""))
+                     for u, v in pairs for d in c.edge_data(u, v) if d.get("mode") in modes]
+        else:
+            end = 0 if role == "from" else 1
+            name = f"{station}|arr" if role == "from" else station
+            found = [(e.u, e.v, e.mode, e.minutes, e.length_km, e.source) for e in extra
+                     if e.mode in modes and (e.u, e.v)[end] == name]
+        for u, v, mode, minutes, km, source in found:
+            end = (tag, v) if role == "from" else (u, tag)
+            out.append(_graph.Edge(*end, mode, max(0.0, float(minutes) - modes[mode]), km, source))
+        return out
 
     def _connector_targets(self) -> dict:
         """What points connect to (:func:`network.graph.connector_targets`), made once."""
@@ -157,6 +194,11 @@ class Network:
         dst, e2, n2 = self.attach(b, "to")
         if a.kind == "point" and b.kind == "point" and a.origin == b.origin:
             e2 = []
+        # a point's temporary connectors reach a station too, and leave one
+        if b.kind == "station" and a.kind == "point":
+            e2 += self._direct(b.origin, dst, "to", extra=e1)
+        if a.kind == "station" and b.kind == "point":
+            e1 += self._direct(a.origin, src, "from", extra=e2)
         return src, dst, e1 + e2, {**n1, **n2}
 
     def grid(self, cell_km: float | None = None) -> Grid:
@@ -305,6 +347,15 @@ class Network:
                 seen.add(key)
                 edges += e
                 nodes.update(n)
+        # a point's temporary connectors reach a station too, and leave one
+        points = {n for n, d in nodes.items() if d.get("kind") == "point"}
+        point_edges = [e for e in edges if e.u in points or e.v in points]
+        done: set[tuple[str, str]] = set()
+        for role, group in (("from", srcs), ("to", dsts)):
+            for p, node in zip(group, ends[role], strict=True):
+                if point_edges and p.kind == "station" and (role, p.origin) not in done:
+                    done.add((role, p.origin))
+                    edges += self._direct(p.origin, node, role, extra=point_edges)
         compiled = self.augmented(edges, nodes)
         return od_times(compiled, ends["from"], ends["to"],
                         same=[[a.origin == b.origin for b in dsts] for a in srcs])
