@@ -51,8 +51,18 @@ CORRIDORS: dict[str, tuple[float, list[str], str]] = {
         "Zhejiang section 103 km, https://zh.wikipedia.org/zh-mo/%E6%B2%AA%E6%9D%AD%E9%AB%98%E9%80%9F"
         "%E5%85%AC%E8%B7%AF"),
     "G92 Hangzhou–Ningbo, Hongken–Guzhu": (
-        44.0, ["rs_g92_03", "rs_g92_04", "rs_g92_05", "rs_g92_06", "rs_g92_07"],
+        44.0, ["rs_g92_03", "rs_g92_04", "rs_g92_05", "rs_g92_06"],
         "Hongken–Guzhu 44 km (8-lane widening phase 1), http://www.jytf.net/team/204.html"),
+    "G92 Hangzhou–Ningbo, Guzhu–Ningbo (Dazhujia)": (
+        80.82, ["rs_g92_07", "rs_g92_08"],
+        "Guzhu–Ningbo 80.82 km (8-lane widening phase 3, completed 2007-12-06; its Ningbo end taken "
+        "as the line end at Dazhujia), https://newton.com.tw/wiki/%E6%9D%AD%E5%B7%9E%E2%80%94%E5%AF"
+        "%A7%E6%B3%A2%E9%AB%98%E9%80%9F/53305505 ; http://www.jytf.net/team/204.html"),
+    "G92 Hangzhou–Ningbo, Pengbu–Hongken": (
+        20.88, ["rs_g92_01", "rs_g92_02"],
+        "derived: the whole line Pengbu–Dazhujia 145.7 km minus Hongken–Guzhu 44 km minus "
+        "Guzhu–Ningbo 80.82 km, https://newton.com.tw/wiki/%E6%9D%AD%E5%B7%9E%E2%80%94%E5%AF%A7"
+        "%E6%B3%A2%E9%AB%98%E9%80%9F/53305505"),
 }
 
 
