@@ -38,8 +38,9 @@ EXPRESSWAYS = LAYERS / "expressways.csv"
 NODES = LAYERS / "src" / "road_nodes.csv"
 #: the ``layers check`` rule: a segment is at least this share of the straight line
 MIN_CROW_SHARE = 0.95
-#: a corridor within this share of its official total is left as it is (least-squares drift)
-SETTLED = 0.005
+#: a corridor within this share of its official total is left as it is (least-squares drift and
+#: lengths rounded to 0.1 km)
+SETTLED = 0.003
 
 #: corridors with a published total length: name -> (km, sections in order, source)
 CORRIDORS: dict[str, tuple[float, list[str], str]] = {
@@ -168,11 +169,19 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         r["provenance"] = provenance(r)
     changed = 0
-    for name in CORRIDORS:
-        ok, report, new = scale_corridor(rows, pos, name)
-        print(report)
-        if ok and not args.check:
-            changed += apply_corridor(rows, name, new)
+    # corridors share joined segments, so one pass can move another corridor's total a little:
+    # repeat until every corridor is settled
+    for _pass in range(10):
+        moved = 0
+        for name in CORRIDORS:
+            ok, report, new = scale_corridor(rows, pos, name)
+            if _pass == 0 or new:
+                print(report)
+            if ok and not args.check:
+                moved += apply_corridor(rows, name, new)
+        changed += moved
+        if not moved:
+            break
     for r in rows:
         r["estimate"] = "1" if r["provenance"] == "estimate" else "0"
     km: dict[str, float] = {}
