@@ -116,3 +116,23 @@ def test_counted_headways_in_services_csv_are_consistent(dt):
         # a 2021-01 count only for services that ran in 2021-01
         assert int(r["opened"]) <= 2021 and not r.get("closed"), r["id"]
         assert r["class"] in ("hsr", "conventional"), r["id"]
+
+
+def test_a_train_a_day_is_one_scheduled_trip_in_the_gtfs_export(real_layers):
+    # counted headways can exceed gtfs_kit's int16 headway_secs (9.1 h): such a service is
+    # exported as one scheduled trip each way, every other service keeps its frequency
+    from network.gtfs.export import MAX_HEADWAY_SECS, feed_tables
+
+    t = feed_tables(real_layers, year=2025)
+    trips = set(t["trips.txt"]["trip_id"])
+    freq = t["frequencies.txt"].set_index("trip_id")["headway_secs"]
+    hw = real_layers.services.set_index("id")["headway_minutes"]
+    long_ = {s for s in hw.index if hw[s] * 60 >= MAX_HEADWAY_SECS}
+    assert long_, "the shipped layers have a service of a train a day or fewer"
+    for trip in trips:
+        sid = trip.rsplit(":", 1)[0]
+        if sid in long_:
+            assert trip not in freq.index
+        else:
+            assert freq[trip] == round(hw[sid] * 60)
+    assert int(freq.max()) < MAX_HEADWAY_SECS
