@@ -123,7 +123,7 @@ SCHEMAS: dict[str, Schema] = {
             "expressways.csv",
             _cols(
                 "id route name name_zh:str? from_node to_node length_km:float speed_kmh:float "
-                "opened:date estimate:bool count_share:float? source notes:str?"
+                "opened:date estimate:bool provenance:str? count_share:float? source notes:str?"
             ),
             optional=True,
         ),

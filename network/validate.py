@@ -33,6 +33,9 @@ ENUMS: dict[tuple[str, str], set[str]] = {
 #: Where a run time comes from (service_stops.provenance); ``estimate`` iff estimate=1.
 STOP_PROVENANCES = {"timetable", "official", "derived", "estimate"}
 
+#: Where an expressway length comes from (expressways.provenance); ``estimate`` iff estimate=1.
+ROAD_PROVENANCES = {"official", "derived", "estimate"}
+
 #: Plausible band of implied speed (km/h, straight-line distance over scheduled minutes)
 #: between consecutive stops, per service class. Straight-line distance understates track
 #: distance, so the lower bounds are loose; the upper bounds are the top design speeds.
@@ -215,6 +218,20 @@ def _numbers(layers: Layers) -> Iterator[Problem]:
                           f"{row.speed_kmh} outside 40-120 km/h (China's expressway limits)")
         if not row.length_km > 0:
             yield Problem("expressways", row.id, "length_km", "must be > 0")
+        yield from _road_provenance(row)
+
+
+def _road_provenance(row) -> Iterator[Problem]:
+    prov = getattr(row, "provenance", None)
+    if prov is None:
+        return
+    if prov not in ROAD_PROVENANCES:
+        yield Problem("expressways", row.id, "provenance",
+                      f"{prov!r} is not one of {sorted(ROAD_PROVENANCES)}")
+    elif bool(row.estimate) != (prov == "estimate"):
+        yield Problem("expressways", row.id, "estimate",
+                      f"estimate={int(row.estimate)} disagrees with provenance {prov!r} "
+                      "(estimate=1 exactly when provenance is 'estimate')")
 
 
 def _dates(layers: Layers, last_year: int) -> Iterator[Problem]:

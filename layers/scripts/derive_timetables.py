@@ -54,7 +54,10 @@ Methods (each row's ``source`` says which, with its numbers):
   dwell is cleared (dwell was counted twice before).
 
 - **headways** (``services.csv``): for the non-stop services of ``HEADWAY_FAST``, the trains
-  a day within 2 min of the fastest between their two stations, over ~16 operating hours.
+  a day within 2 min of the fastest between their two stations, over ~16 operating hours;
+  for the services of ``HEADWAY_COUNTS``, the trains of the service's kind between its two
+  timetable stations, per direction: 60 / trains per peak hour (departures 07:00–09:00) when
+  each direction has at least 2 then, else from the trains a day (``headway_from_runs``).
 - Hops on the same track and pattern as a derived hop of another service take its value
   (``REUSE``).
 
@@ -177,15 +180,56 @@ REUSE = {("hsr_hangzhou_taizhou_allstop", 2): ("hsr_hangzhou_ningbo_allstop", 2)
 #: services whose single hop is a fastest-train figure between two timetable stations
 FASTEST = ("hsr_shanghai_hangzhou_fast", "hsr_nanjing_hangzhou_fast",
            "hsr_hangzhou_ningbo_nonstop")
+HSR_TYPES = ("高速动车", "动车组", "城际")
 #: non-stop services whose headway is counted from the timetable: the trains between the two
 #: stations within 2 min of the fastest (the non-stop pattern)
 HEADWAY_FAST = {"hsr_shanghai_hangzhou_fast": ("上海虹桥", "杭州东"),
                 "hsr_nanjing_hangzhou_fast": ("南京南", "杭州东")}
 # (Hangzhou East–Ningbo has a single non-stop train a day in the 2021 timetable: no headway)
+#: services whose headway is counted from the trains of their kind in the 2021-01 station files
+#: (see ``derive_headway_counts``): (from stations, to stations, train types or None = any,
+#: kind, what is counted). Kinds: ``fast`` = no slower than the service's own end-to-end time
+#: in the layers (or the fastest train, if slower) + 2 min; ``stopping`` = the on-route trains
+#: more than 2 min slower than the fastest; ``faster_half``/``slower_half`` = the faster/slower
+#: half of the on-route trains (two stopping patterns on a line whose intermediate stations
+#: have no station file, so the trains are shared between them by run time); ``all`` = every
+#: on-route train; ``train:NO`` = that train number. On-route: at most twice the fastest time
+#: (slower trains run another way, e.g. Nanjing–Hangzhou via Shanghai).
+HEADWAY_COUNTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...] | None, str, str]] = {
+    "hsr_hangzhou_ningbo_nonstop": (("杭州东",), ("宁波",), HSR_TYPES, "fast",
+                                    "G/D/C trains no slower than the service + 2 min (its pattern)"),
+    "hsr_nanjing_hangzhou_allstop": (("南京南",), ("杭州东",), HSR_TYPES, "stopping",
+                                     "G/D/C trains via the Nanjing–Hangzhou HSR that are not within "
+                                     "2 min of the fastest (those are hsr_nanjing_hangzhou_fast); "
+                                     "not every one calls at every stop (no station files for "
+                                     "宜兴/长兴/湖州/德清)"),
+    "hsr_hefei_hangzhou_limited": (("宣城",), ("杭州东",), HSR_TYPES, "faster_half",
+                                   "the faster half of the G/D/C trains 宣城–杭州东 (the stations "
+                                   "between have no station file, so the trains are shared with "
+                                   "hsr_hefei_hangzhou_allstop by run time)"),
+    "hsr_hefei_hangzhou_allstop": (("宣城",), ("杭州东",), HSR_TYPES, "slower_half",
+                                   "the slower half of the G/D/C trains 宣城–杭州东 (the stations "
+                                   "between have no station file, so the trains are shared with "
+                                   "hsr_hefei_hangzhou_limited by run time)"),
+    "hsr_hangzhou_changsha_fast": (("杭州东",), ("衢州",), HSR_TYPES, "fast",
+                                   "G/D/C trains no slower than the service + 2 min (its pattern)"),
+    "hsr_hangzhou_huangshan_fast": (("杭州东",), ("黄山北",), HSR_TYPES, "fast",
+                                    "G/D/C trains no slower than the service + 2 min (its pattern)"),
+    "hsr_hangzhou_huangshan_g7482": (("杭州南",), ("黄山北",), HSR_TYPES, "train:G7482,G7481",
+                                     "the train G7482 itself (and a return G7481, if any)"),
+    "conv_shanghai_kunming_local": (("杭州", "杭州南"), ("衢州",), CONV_TYPES, "all",
+                                    "K/T/Z trains calling at 衢州 and at 杭州 or 杭州南"),
+    "conv_jiujiang_quzhou_local": (("九江",), ("衢州",), None, "all",
+                                   "scheduled trains 九江–衢州 (Quzhou–Jiujiang railway)"),
+    "conv_anhui_jiangxi_local": (("芜湖",), ("黄山",), None, "all",
+                                 "scheduled trains 芜湖–黄山 (Anhui–Jiangxi railway; 黄山 station "
+                                 "has no other train in the file)"),
+}
+#: departures at the first station of each direction in this window count as the peak
+PEAK_WINDOW = (7 * 60, 9 * 60)
 SERVICES = LAYERS / "services.csv"
 #: metro-type services whose end-to-end times already include stops: dwell is cleared
 NO_DWELL_PREFIXES = ("hzm_", "sxm_", "ic_")
-HSR_TYPES = ("高速动车", "动车组", "城际")
 MIN_TRAINS = 5
 #: a train taking more than this per intermediate stop over the fastest is not on the route
 MAX_STOP_COST = 8
@@ -574,6 +618,131 @@ def derive_headways(trains: dict) -> dict[str, tuple[str, str]]:
     return out
 
 
+def direction_runs(trains: dict, a: tuple[str, ...], b: tuple[str, ...],
+                   types: tuple[str, ...] | None) -> list[tuple[int, int, int, str]]:
+    """Trains calling at one of ``a`` and one of ``b``: [(direction, departure, minutes, train)].
+
+    Direction 0 is a -> b, 1 is b -> a; departure is in minutes of the day at the first of the
+    two stations the train meets; a train is counted once per direction (its first a/b pair).
+    """
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for x, y in itertools.product(a, b):
+        for no, calls in sorted(trains.items()):
+            if x not in calls or y not in calls:
+                continue
+            typ = calls[x][2]
+            if types is not None and not any(typ.startswith(k) for k in types):
+                continue
+            for d, (p, q) in enumerate(((x, y), (y, x))):
+                dep, arr = calls[p][1], calls[q][0]
+                if dep is None or arr is None or (d, no) in seen:
+                    continue
+                t = (arr - dep) % 1440
+                other = (calls[p][0] or calls[p][1]) - (calls[q][0] or calls[q][1])
+                if t <= 600 and (other % 1440 > 720 or other == 0):
+                    seen.add((d, no))
+                    out.append((d, dep, t, no))
+    return sorted(out, key=lambda r: (r[2], r[1], r[3], r[0]))
+
+
+def select_kind(runs: list[tuple[int, int, int, str]], kind: str,
+                model_minutes: float = 0.0) -> list[tuple[int, int, int, str]]:
+    """The runs of a service's kind (see ``HEADWAY_COUNTS``); ``runs`` sorted by minutes.
+
+    ``model_minutes`` is the service's end-to-end time in the layers (``fast`` only).
+    """
+    if not runs:
+        return []
+    if kind.startswith("train:"):
+        return [r for r in runs if r[3] in kind[6:].split(",")]
+    fastest = runs[0][2]
+    on_route = [r for r in runs if r[2] <= 2 * fastest]
+    fast = [r for r in on_route if r[2] <= max(fastest, model_minutes) + 2]
+    half = len(on_route) // 2
+    return {"fast": fast, "stopping": [r for r in on_route if r[2] > fastest + 2],
+            "faster_half": on_route[:half], "slower_half": on_route[half:],
+            "all": on_route}[kind]
+
+
+def _hhmm(m: int) -> str:
+    return f"{m // 60 % 24:02d}:{m % 60:02d}"
+
+
+def headway_from_runs(runs: list[tuple[int, int, int, str]],
+                      line: list[tuple[int, int, int, str]]) -> tuple[int, str] | None:
+    """(headway minutes, how) from the trains of one service (``runs``), both directions.
+
+    Peak: when each direction has at least 2 departures in ``PEAK_WINDOW``, headway = 60 / the
+    trains per peak hour (mean of the two directions). Otherwise the day: the operating day of
+    the line in each direction (first to last departure of all its on-route trains, ``line``;
+    1440 min when it has fewer than 2) summed over both directions, / the service's trains.
+    """
+    if not runs:
+        return None
+    lo, hi = PEAK_WINDOW
+    n = [sum(1 for r in runs if r[0] == d) for d in (0, 1)]
+    peak = [sum(1 for r in runs if r[0] == d and lo <= r[1] < hi) for d in (0, 1)]
+    hours = (hi - lo) / 60
+    counts = f"{n[0]} and {n[1]} trains a day in the two directions ({peak[0]} and {peak[1]} " \
+             f"departing {_hhmm(lo)}–{_hhmm(hi)})"
+    if min(peak) >= 2:
+        per_hour = sum(peak) / 2 / hours
+        return round(60 / per_hour), f"{counts}; peak: 60 / {per_hour:g} trains an hour per direction"
+    spans = []
+    for d in (0, 1):
+        deps = sorted(r[1] for r in line if r[0] == d)
+        if len(deps) >= 2:
+            spans.append((deps[-1] - deps[0], f"{_hhmm(deps[0])}–{_hhmm(deps[-1])}"))
+        else:
+            spans.append((1440, "the whole day (fewer than 2 trains)"))
+    hw = sum(s for s, _ in spans) / sum(n)
+    return round(hw), (f"{counts}; too few at the peak, so the day: the line's operating day "
+                       f"(first to last on-route departure) {spans[0][1]} and {spans[1][1]}, "
+                       f"{spans[0][0] + spans[1][0]} min over both directions / {sum(n)} trains")
+
+
+def model_minutes(rows: list[dict], by_service: dict) -> dict[str, float]:
+    """service -> end-to-end minutes in the layers (runs plus the dwells between)."""
+    out = {}
+    for sid, idx in by_service.items():
+        stops = [rows[i] for i in idx]
+        run = sum(float(r["run_minutes"] or 0) for r in stops[1:])
+        dwell = sum(float(r["dwell_minutes"] or 0) for r in stops[1:-1])
+        out[sid] = run + dwell
+    return out
+
+
+def headway_count_stations() -> set[str]:
+    """The stations whose files the counts of ``HEADWAY_COUNTS`` read."""
+    return {n for a, b, _t, _k, _w in HEADWAY_COUNTS.values() for n in (*a, *b)}
+
+
+def derive_headway_counts(trains: dict, minutes: dict[str, float] | None = None
+                          ) -> dict[str, tuple[str, str]]:
+    """service -> (headway_minutes, headway_basis) for the services of ``HEADWAY_COUNTS``.
+
+    ``minutes``: each service's end-to-end minutes in the layers (:func:`model_minutes`).
+    """
+    out = {}
+    for sid, (a, b, types, kind, what) in HEADWAY_COUNTS.items():
+        mm = (minutes or {}).get(sid, 0.0)
+        every = direction_runs(trains, a, b, types)
+        line = select_kind(every, "all")
+        runs = select_kind(every, kind, mm)
+        if kind == "fast" and runs:
+            what = f"{what}: at most {max(runs[0][2], mm) + 2:g} min (the service {mm:g} min)"
+        res = headway_from_runs(runs, line)
+        if res is None:
+            print(f"  {sid}: no train of its kind in the station files", file=sys.stderr)
+            continue
+        hw, how = res
+        ends = f"{'/'.join(a)}–{'/'.join(b)}"
+        out[sid] = (str(hw), f"DERIVED {RV_VINTAGE} (train counts in the station timetables): "
+                    f"{what}; {ends}: {how} -> {hw} min ; {RV_URL}")
+    return out
+
+
 def write_headways(values: dict[str, tuple[str, str]]) -> None:
     with open(SERVICES, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -710,6 +879,7 @@ def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dic
         for pieces in (*HSR_ROUTES.values(), *CONV_ROUTES.values(), *sparse):
             wanted |= {n for _, n in route_km(pieces, km_lines)}
         wanted |= {"上海虹桥", "杭州东", "南京南", "宁波"}
+        wanted |= headway_count_stations()
         for route in CONV_PROXY_ROUTES.values():
             wanted |= {n for _, n in route}
         trains = load_timetable(rv, wanted & tt)
@@ -739,6 +909,9 @@ def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dic
 
         write_headways(derive_headways(trains))
         counts["headways"] += len(HEADWAY_FAST)
+        counted = derive_headway_counts(trains, model_minutes(rows, by_service))
+        write_headways(counted)
+        counts["headways counted"] += len(counted)
 
         # the same track and pattern as another service's derived hops
         for (sid, seq), (src_sid, src_seq) in REUSE.items():

@@ -80,6 +80,11 @@ def _reverse_times(kept: list[dict], start: int) -> list[tuple[str, int, int]]:
     return out
 
 
+#: The longest headway written to frequencies.txt: gtfs_kit reads ``headway_secs`` as int16
+#: (9.1 h); a service with a longer headway (a train or two a day) is one scheduled trip.
+MAX_HEADWAY_SECS = 32767
+
+
 def feed_tables(layers: Layers, *, year: int, service_day: str = DEFAULT_SERVICE_DAY,
                 assumptions: Assumptions = DEFAULT,
                 publisher_url: str = "https://example.invalid/hzcircle") -> dict[str, pd.DataFrame]:
@@ -118,9 +123,13 @@ def feed_tables(layers: Layers, *, year: int, service_day: str = DEFAULT_SERVICE
                               "departure_time": format_clock(dep), "stop_id": sid,
                               "stop_sequence": seq, "timepoint": 1})
                 used.add(sid)
-            freqs.append({"trip_id": trip, "start_time": format_clock(day_start),
-                          "end_time": format_clock(day_end),
-                          "headway_secs": round(float(s["headway_minutes"]) * 60), "exact_times": 0})
+            headway_secs = round(float(s["headway_minutes"]) * 60)
+            if headway_secs < min(day_end - day_start, MAX_HEADWAY_SECS):
+                freqs.append({"trip_id": trip, "start_time": format_clock(day_start),
+                              "end_time": format_clock(day_end),
+                              "headway_secs": headway_secs, "exact_times": 0})
+            # else a train a day or fewer: the trip runs once, at the start of the service day,
+            # as a scheduled trip (no frequencies.txt row)
     if not routes:
         raise InputError(f"no rail service is open in {year}; choose a later --year")
     parents = {s: f"complex:{root}" for s, root in station_complexes(layers, used).items()}
