@@ -77,9 +77,39 @@ def cached_network(layers: Layers, *, year: int, modes: str = DEFAULT_MODES,
 
 
 def clear_network_cache() -> None:
-    """Forget every network :func:`cached_network` built."""
+    """Forget every network :func:`cached_network` built (and the trackers of
+    :func:`cached_tracker`)."""
     with _NETWORKS_LOCK:
         _NETWORKS.clear()
+        _TRACKERS.clear()
+
+
+_TRACKERS: OrderedDict[tuple[int, int], tuple[Layers, Any]] = OrderedDict()
+
+
+def cached_tracker(layers: Layers, *, year: int) -> Any:
+    """:func:`network.targets.track` of ``layers`` in ``year``, computed once per process.
+
+    The tracker depends only on the layers (immutable; the entry holds them, so their identity
+    is not reused while it lives) and the year. Kept like the networks: the last
+    :data:`NETWORK_CACHE_SIZE` (layers, year) pairs; a deep copy is returned.
+    """
+    import copy
+
+    from network.targets import track
+
+    key = (id(layers), int(year))
+    with _NETWORKS_LOCK:
+        hit = _TRACKERS.get(key)
+        if hit is not None and hit[0] is layers:
+            _TRACKERS.move_to_end(key)
+            return copy.deepcopy(hit[1])
+    tracker = track(layers, year=year)
+    with _NETWORKS_LOCK:
+        _TRACKERS[key] = (layers, tracker)
+        while len(_TRACKERS) > NETWORK_CACHE_SIZE:
+            _TRACKERS.popitem(last=False)
+    return copy.deepcopy(tracker)
 
 
 @dataclass
@@ -162,7 +192,7 @@ def _run_report(layers: Layers, *, years: list[int], dirs: tuple[Path, Path, Pat
     """The body of :func:`run_report`: every file goes to ``stage.path(final)``."""
     from network.scorecard import flips, format_scorecard, format_years, scorecard
     from network.surface import travel_time_surface
-    from network.targets import format_tracker, track
+    from network.targets import format_tracker
 
     outdir, mapdir, figdir = dirs
     nets = Networks(layers, roads, assumptions)
@@ -181,7 +211,7 @@ def _run_report(layers: Layers, *, years: list[int], dirs: tuple[Path, Path, Pat
     if len(cards) > 1:
         byyear = {c.year: nets.get(c.year, modes) for c in cards}
         sections.append(format_years(cards, flips(layers, cards, byyear)))
-    tracker = [format_tracker(track(layers, year=y)) for y in years]
+    tracker = [format_tracker(cached_tracker(layers, year=y)) for y in years]
     sections += tracker
     last = years[-1]
     for m in dict.fromkeys((modes, "any")):

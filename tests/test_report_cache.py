@@ -126,3 +126,45 @@ def test_cells_geojson_is_the_rounded_geo_interface(real_layers):
     assert json.dumps(fast) == json.dumps(round_coords(c.__geo_interface__))
     other = c.assign(extra=1)  # another column: the general path, same result as before
     assert json.dumps(cells_geojson(other)) == json.dumps(round_coords(other.__geo_interface__))
+
+
+def test_sensitivity_is_computed_once_per_network_and_returned_as_a_copy(real_layers, fresh_cache):
+    from network.scorecard import scorecard
+    from network.uncertainty import _sensitivity, sensitivity
+
+    net = cached_network(real_layers, year=2025, modes="rail")
+    card = scorecard(net)
+    first = sensitivity(net, card=card)
+    keys = [k for k in net.cache if k[0] == "sensitivity"]
+    assert len(keys) == 1
+    first.rows[0]["population_low"] = -1.0  # a caller changing its copy...
+    first.table.loc[:, "minutes_low"] = -1.0
+    second = sensitivity(net, card=card)
+    fresh = _sensitivity(net, card)  # ...changes neither the cached result nor the next answer
+    assert second.rows == fresh.rows and second.base_population == fresh.base_population
+    assert second.table.equals(fresh.table)
+    # other assumptions are another network, so another (uncached) evaluation
+    other = cached_network(real_layers, year=2025, modes="rail",
+                           assumptions=DEFAULT.with_settings(["wait_cap_minutes=30"]))
+    assert not [k for k in other.cache if k[0] == "sensitivity"]
+
+
+def test_tracker_is_computed_once_per_layers_and_year(real_layers, fresh_cache, monkeypatch):
+    from network import report, targets
+
+    calls = []
+    real_track = targets.track
+
+    def counting(layers, *, year):
+        calls.append(year)
+        return real_track(layers, year=year)
+
+    monkeypatch.setattr(targets, "track", counting)
+    a = report.cached_tracker(real_layers, year=2025)
+    b = report.cached_tracker(real_layers, year=2025)
+    assert calls == [2025] and a == b == real_track(real_layers, year=2025)
+    b.km["hsr_km"] = -1.0
+    assert report.cached_tracker(real_layers, year=2025) == a  # a copy each time
+    report.cached_tracker(real_layers, year=2020)
+    report.cached_tracker(real_layers.replace(), year=2025)  # other layers object: computed
+    assert calls == [2025, 2020, 2025]
