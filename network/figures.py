@@ -107,8 +107,11 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: Sequence[str] = FORMA
         for i, fmt in enumerate(formats):
             buf = io.BytesIO()
             meta = {"Date": None} if fmt == "svg" else {"Software": "hzcircle (matplotlib)"}
+            # PNG: zlib level 1, not Pillow's 6: the same pixels, files ~8 % larger, the
+            # encoding about twice as fast
+            extra = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
             with matplotlib.rc_context(_rc()):
-                fig.savefig(buf, format=fmt, metadata=meta, dpi=150)
+                fig.savefig(buf, format=fmt, metadata=meta, dpi=150, **extra)
             if i == 0 and engine is not None:
                 # the first save laid the figure out; the other formats reuse that layout
                 # (the same figure size, so the same positions) instead of solving it again

@@ -322,7 +322,6 @@ def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str, *,
                  tiles: str = "none", assumptions: Assumptions = DEFAULT,
                  comparisons: list | None = None) -> dict[str, Any]:
     from network import maps
-    from network.scorecard import legs_to_core
     from network.surface import travel_time_surface
 
     last = cards[-1].year
@@ -330,7 +329,7 @@ def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str, *,
     surface = travel_time_surface(net, "city:hangzhou")
     legs: dict = {}
     for card in cards:
-        legs.update(legs_to_core(nets.get(card.year, modes), card))
+        legs.update(_cached_legs(nets.get(card.year, modes), card))
     out = {
         f"network_{last}.html": maps.network_map(layers, year=last, tiles=tiles,
                                                  assumptions=assumptions),
@@ -345,6 +344,20 @@ def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str, *,
         out[f"scenarios_{last}.html"] = maps.comparison_map(comparisons, tiles=tiles,
                                                             assumptions=assumptions)
     return out
+
+
+def _cached_legs(net: Network, card: Any) -> dict[tuple[int, str], str]:
+    """:func:`network.scorecard.legs_to_core` of ``net`` and ``card``, kept in ``net.cache``.
+
+    The key holds what the trips depend on beyond the network: the core, the threshold and
+    each zone with its minutes to the core (which counties get a trip)."""
+    from network.scorecard import legs_to_core
+
+    key = ("legs_to_core", card.core, card.minutes,
+           tuple((z.id, z.kind, z.minutes_to_core) for z in card.zones))
+    if key not in net.cache:
+        net.cache[key] = legs_to_core(net, card)
+    return dict(net.cache[key])
 
 
 def _report_figures(layers: Layers, cards: list, nets: Networks, modes: str,

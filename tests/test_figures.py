@@ -96,3 +96,25 @@ def test_english_fallback_without_a_cjk_font(cards, monkeypatch, tmp_path):
     texts = [fig.axes[0].get_title(), fig.axes[0].get_ylabel(), fig.axes[1].get_title()]
     assert all(t.isascii() for t in texts)
     _written(figures.save_figure(fig, tmp_path / "en"))
+
+
+def test_png_pixels_do_not_depend_on_the_compression_level(cards, tmp_path):
+    """The PNG is written at zlib level 1 (faster); lossless, so the pixels equal Pillow's
+    default level 6 of the same drawing."""
+    import io
+
+    import matplotlib
+    import numpy as np
+    from PIL import Image
+
+    from network.figures import _rc, save_figure, scorecard_figure
+
+    fig = scorecard_figure(cards)
+    png = save_figure(fig, tmp_path / "f", formats=["png"])[0]
+    ref = io.BytesIO()
+    with matplotlib.rc_context(_rc()):
+        fig.savefig(ref, format="png", metadata={"Software": "hzcircle (matplotlib)"}, dpi=150)
+    ours = np.asarray(Image.open(png).convert("RGBA"))
+    theirs = np.asarray(Image.open(io.BytesIO(ref.getvalue())).convert("RGBA"))
+    assert ours.shape == theirs.shape and ours.shape[0] > 100
+    assert (ours == theirs).all()

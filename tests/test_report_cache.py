@@ -168,3 +168,34 @@ def test_tracker_is_computed_once_per_layers_and_year(real_layers, fresh_cache, 
     report.cached_tracker(real_layers, year=2020)
     report.cached_tracker(real_layers.replace(), year=2025)  # other layers object: computed
     assert calls == [2025, 2020, 2025]
+
+
+@pytest.mark.parametrize("name", ["Map", "GeoJson", "GeoJsonTooltip", "CircleMarker",
+                                  "LayerControl", "TileLayer", "FeatureGroup", "HTMLMap", "x"])
+def test_remembered_camelify_is_branca_s_and_is_only_swapped_in_while_rendering(name):
+    import branca.element as be
+    from branca.utilities import _camelify
+
+    from network.maps import _html
+
+    assert _html._camelify(name) == _camelify(name)
+    before = be._camelify
+    with _html._literal_templates():
+        assert be._camelify is _html._camelify
+    assert be._camelify is before
+
+
+def test_legs_to_core_are_kept_per_network_and_card(real_layers, fresh_cache):
+    from network.report import _cached_legs
+    from network.scorecard import legs_to_core, scorecard
+
+    net = cached_network(real_layers, year=2025, modes="rail")
+    card = scorecard(net)
+    legs = _cached_legs(net, card)
+    assert legs == legs_to_core(net, card) and len(legs) > 10
+    legs.clear()  # the caller's copy
+    assert _cached_legs(net, card) == legs_to_core(net, card)
+    assert len([k for k in net.cache if k[0] == "legs_to_core"]) == 1
+    scorecard_45 = scorecard(net, minutes=45)
+    _cached_legs(net, scorecard_45)  # another threshold: another entry
+    assert len([k for k in net.cache if k[0] == "legs_to_core"]) == 2
