@@ -278,18 +278,21 @@ def _write_report_maps(layers: Layers, cards: list, nets: Networks, modes: str, 
 
 def _write_figures(figs: dict, *, stage: Staging, figdir: Path, files: list[Path],
                    sections: list[str]) -> dict[str, list[Path]]:
-    """Each figure as PNG and SVG through the stage; returns the staged paths (readable now)."""
-    from network.figures import save_figure
+    """Each figure as PNG and SVG through the stage; returns the staged paths (readable now).
 
-    fig_files: dict[str, list[Path]] = {}
-    for stem, (fig, _caption) in figs.items():
+    :func:`network.figures.save_figures` writes half of them in a forked process when a core
+    is free."""
+    from network.figures import save_figures
+
+    stems: dict[str, Path] = {}
+    for stem in figs:
         finals = [figdir / f"{stem}.{fmt}" for fmt in ("png", "svg")]
         staged = [stage.path(final) for final in finals]  # registers both moves
-        staged_stem = staged[0].with_suffix("")
-        fig_files[stem] = save_figure(fig, staged_stem, formats=["png", "svg"])
+        stems[stem] = staged[0].with_suffix("")
         files += finals
         sections.append(f"wrote {figdir / stem}.png, .svg")
-    return fig_files
+    return save_figures({stem: fig for stem, (fig, _caption) in figs.items()}, stems,
+                        formats=["png", "svg"])
 
 
 @contextlib.contextmanager
