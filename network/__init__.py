@@ -80,6 +80,7 @@ _LAZY = {
     "scenario_gain_figure": "network.figures",
     "tornado_figure": "network.figures",
     "save_figure": "network.figures",
+    "save_figures": "network.figures",
 }
 
 __all__ = [

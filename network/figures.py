@@ -12,7 +12,7 @@ SVG output carries no date and a fixed id salt, so identical runs give identical
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -107,8 +107,11 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: Sequence[str] = FORMA
         for i, fmt in enumerate(formats):
             buf = io.BytesIO()
             meta = {"Date": None} if fmt == "svg" else {"Software": "hzcircle (matplotlib)"}
+            # PNG: zlib level 1, not Pillow's 6: the same pixels, files ~8 % larger, the
+            # encoding about twice as fast
+            extra = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
             with matplotlib.rc_context(_rc()):
-                fig.savefig(buf, format=fmt, metadata=meta, dpi=150)
+                fig.savefig(buf, format=fmt, metadata=meta, dpi=150, **extra)
             if i == 0 and engine is not None:
                 # the first save laid the figure out; the other formats reuse that layout
                 # (the same figure size, so the same positions) instead of solving it again
@@ -120,6 +123,97 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: Sequence[str] = FORMA
         if engine is not None and fig.get_layout_engine() is not engine:
             fig.set_layout_engine(engine)
     return out
+
+
+def save_figures(figs: Mapping[str, Figure], stems: Mapping[str, str | Path], *,
+                 formats: Sequence[str] = FORMATS,
+                 parallel: bool | None = None) -> dict[str, list[Path]]:
+    """Write several figures (each as :func:`save_figure` does); returns the paths by name.
+
+    Drawing is single-threaded Python (matplotlib), so with ``parallel`` a forked process
+    writes the second half of the figures while this one writes the first half: the same code
+    on the same figure objects, so the same files. ``parallel=None`` forks only where it can
+    pay and is safe: on Linux, with one thread in this process, at least two usable cores and
+    a one-minute load average that leaves one of them free (on a busy machine the two halves
+    would only take turns on the same core).
+
+    Parameters
+    ----------
+    figs
+        Name -> figure.
+    stems
+        Name -> output path without suffix (every name of ``figs``).
+    formats
+        Formats written for each figure.
+    parallel
+        Fork (True), never fork (False) or decide from the machine (None).
+
+    Raises
+    ------
+    InputError
+        An unknown format.
+    OutputError
+        A file cannot be written (in either process).
+    """
+    from network._errors import OutputError
+
+    for fmt in formats:
+        if fmt not in ("png", "svg"):
+            raise InputError(f"unknown figure format {fmt!r}; use png or svg")
+    names = list(figs)
+    if parallel is None:
+        parallel = _a_core_is_free()
+    if not parallel or len(names) < 2:
+        return {n: save_figure(figs[n], stems[n], formats=formats) for n in names}
+    import multiprocessing
+    import sys
+
+    split = (len(names) + 1) // 2
+    mine, theirs = names[:split], names[split:]
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    for stream in (sys.stdout, sys.stderr):  # the child must not write the parent's buffers again
+        stream.flush()
+    child = ctx.Process(target=_save_in_child, daemon=True,
+                        args=(send, [(figs[n], stems[n]) for n in theirs], list(formats)))
+    child.start()
+    send.close()
+    try:
+        out = {n: save_figure(figs[n], stems[n], formats=formats) for n in mine}
+    finally:
+        try:
+            status, payload = recv.recv()
+        except EOFError:
+            status, payload = "error", f"the figure process ended with code {child.exitcode}"
+        recv.close()
+        child.join()
+    if status != "ok":
+        raise OutputError(f"cannot write the figures {', '.join(theirs)}: {payload}")
+    out.update({n: [Path(p) for p in paths] for n, paths in zip(theirs, payload, strict=True)})
+    return {n: out[n] for n in names}
+
+
+def _save_in_child(conn: Any, jobs: list[tuple[Figure, str | Path]], formats: list[str]) -> None:
+    """The forked half of :func:`save_figures`: save, then send the paths or the error."""
+    try:
+        conn.send(("ok", [[str(p) for p in save_figure(fig, stem, formats=formats)]
+                          for fig, stem in jobs]))
+    except BaseException as exc:  # reported to the parent, which raises
+        conn.send(("error", str(exc) or type(exc).__name__))
+    finally:
+        conn.close()
+
+
+def _a_core_is_free() -> bool:
+    """Whether forking a figure process can pay (see :func:`save_figures`)."""
+    import os
+    import sys
+    import threading
+
+    if sys.platform != "linux" or threading.active_count() != 1:
+        return False
+    cores = len(os.sched_getaffinity(0))
+    return cores >= 2 and os.getloadavg()[0] <= cores - 1
 
 
 def _drawn(draw: Any) -> Any:

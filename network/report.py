@@ -77,9 +77,39 @@ def cached_network(layers: Layers, *, year: int, modes: str = DEFAULT_MODES,
 
 
 def clear_network_cache() -> None:
-    """Forget every network :func:`cached_network` built."""
+    """Forget every network :func:`cached_network` built (and the trackers of
+    :func:`cached_tracker`)."""
     with _NETWORKS_LOCK:
         _NETWORKS.clear()
+        _TRACKERS.clear()
+
+
+_TRACKERS: OrderedDict[tuple[int, int], tuple[Layers, Any]] = OrderedDict()
+
+
+def cached_tracker(layers: Layers, *, year: int) -> Any:
+    """:func:`network.targets.track` of ``layers`` in ``year``, computed once per process.
+
+    The tracker depends only on the layers (immutable; the entry holds them, so their identity
+    is not reused while it lives) and the year. Kept like the networks: the last
+    :data:`NETWORK_CACHE_SIZE` (layers, year) pairs; a deep copy is returned.
+    """
+    import copy
+
+    from network.targets import track
+
+    key = (id(layers), int(year))
+    with _NETWORKS_LOCK:
+        hit = _TRACKERS.get(key)
+        if hit is not None and hit[0] is layers:
+            _TRACKERS.move_to_end(key)
+            return copy.deepcopy(hit[1])
+    tracker = track(layers, year=year)
+    with _NETWORKS_LOCK:
+        _TRACKERS[key] = (layers, tracker)
+        while len(_TRACKERS) > NETWORK_CACHE_SIZE:
+            _TRACKERS.popitem(last=False)
+    return copy.deepcopy(tracker)
 
 
 @dataclass
@@ -162,7 +192,7 @@ def _run_report(layers: Layers, *, years: list[int], dirs: tuple[Path, Path, Pat
     """The body of :func:`run_report`: every file goes to ``stage.path(final)``."""
     from network.scorecard import flips, format_scorecard, format_years, scorecard
     from network.surface import travel_time_surface
-    from network.targets import format_tracker, track
+    from network.targets import format_tracker
 
     outdir, mapdir, figdir = dirs
     nets = Networks(layers, roads, assumptions)
@@ -181,7 +211,7 @@ def _run_report(layers: Layers, *, years: list[int], dirs: tuple[Path, Path, Pat
     if len(cards) > 1:
         byyear = {c.year: nets.get(c.year, modes) for c in cards}
         sections.append(format_years(cards, flips(layers, cards, byyear)))
-    tracker = [format_tracker(track(layers, year=y)) for y in years]
+    tracker = [format_tracker(cached_tracker(layers, year=y)) for y in years]
     sections += tracker
     last = years[-1]
     for m in dict.fromkeys((modes, "any")):
@@ -248,18 +278,21 @@ def _write_report_maps(layers: Layers, cards: list, nets: Networks, modes: str, 
 
 def _write_figures(figs: dict, *, stage: Staging, figdir: Path, files: list[Path],
                    sections: list[str]) -> dict[str, list[Path]]:
-    """Each figure as PNG and SVG through the stage; returns the staged paths (readable now)."""
-    from network.figures import save_figure
+    """Each figure as PNG and SVG through the stage; returns the staged paths (readable now).
 
-    fig_files: dict[str, list[Path]] = {}
-    for stem, (fig, _caption) in figs.items():
+    :func:`network.figures.save_figures` writes half of them in a forked process when a core
+    is free."""
+    from network.figures import save_figures
+
+    stems: dict[str, Path] = {}
+    for stem in figs:
         finals = [figdir / f"{stem}.{fmt}" for fmt in ("png", "svg")]
         staged = [stage.path(final) for final in finals]  # registers both moves
-        staged_stem = staged[0].with_suffix("")
-        fig_files[stem] = save_figure(fig, staged_stem, formats=["png", "svg"])
+        stems[stem] = staged[0].with_suffix("")
         files += finals
         sections.append(f"wrote {figdir / stem}.png, .svg")
-    return fig_files
+    return save_figures({stem: fig for stem, (fig, _caption) in figs.items()}, stems,
+                        formats=["png", "svg"])
 
 
 @contextlib.contextmanager
@@ -292,7 +325,6 @@ def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str, *,
                  tiles: str = "none", assumptions: Assumptions = DEFAULT,
                  comparisons: list | None = None) -> dict[str, Any]:
     from network import maps
-    from network.scorecard import legs_to_core
     from network.surface import travel_time_surface
 
     last = cards[-1].year
@@ -300,7 +332,7 @@ def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str, *,
     surface = travel_time_surface(net, "city:hangzhou")
     legs: dict = {}
     for card in cards:
-        legs.update(legs_to_core(nets.get(card.year, modes), card))
+        legs.update(_cached_legs(nets.get(card.year, modes), card))
     out = {
         f"network_{last}.html": maps.network_map(layers, year=last, tiles=tiles,
                                                  assumptions=assumptions),
@@ -315,6 +347,20 @@ def _report_maps(layers: Layers, cards: list, nets: Networks, modes: str, *,
         out[f"scenarios_{last}.html"] = maps.comparison_map(comparisons, tiles=tiles,
                                                             assumptions=assumptions)
     return out
+
+
+def _cached_legs(net: Network, card: Any) -> dict[tuple[int, str], str]:
+    """:func:`network.scorecard.legs_to_core` of ``net`` and ``card``, kept in ``net.cache``.
+
+    The key holds what the trips depend on beyond the network: the core, the threshold and
+    each zone with its minutes to the core (which counties get a trip)."""
+    from network.scorecard import legs_to_core
+
+    key = ("legs_to_core", card.core, card.minutes,
+           tuple((z.id, z.kind, z.minutes_to_core) for z in card.zones))
+    if key not in net.cache:
+        net.cache[key] = legs_to_core(net, card)
+    return dict(net.cache[key])
 
 
 def _report_figures(layers: Layers, cards: list, nets: Networks, modes: str,

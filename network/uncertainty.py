@@ -566,12 +566,31 @@ def sensitivity(net: Network, *, card: Scorecard | None = None,
     the ends of their ranges, one at a time; list the counties that flip and by how much.
 
     The run-time and headway rows report the spread (a ratio) as their low/high.
+
+    The result is a computed model result of ``net`` and is kept in ``net.cache``, keyed by
+    the core, the threshold, the units of the scorecard and the digest of the network's
+    assumptions (the inputs it depends on beyond the network itself): a second call (e.g. a
+    second report in the same process) returns an equal copy without the 2 x (inputs) + 1
+    evaluations.
     """
-    import pandas as pd
+    import copy
 
     from network.scorecard import scorecard
 
     card = card or scorecard(net, minutes=minutes)
+    key = ("sensitivity", card.core, card.minutes, tuple(z.id for z in card.zones),
+           net.assumptions.digest())
+    if key not in net.cache:
+        net.cache[key] = _sensitivity(net, card)
+    hit = net.cache[key]
+    return Sensitivity(hit.year, hit.core, hit.minutes, hit.base_population,
+                       copy.deepcopy(hit.rows), hit.table.copy())
+
+
+def _sensitivity(net: Network, card: Scorecard) -> Sensitivity:
+    """The body of :func:`sensitivity` (not cached)."""
+    import pandas as pd
+
     ev = _evaluator(net, card)
     base, base_pop = ev.run(net.assumptions)
     limit = card.minutes

@@ -96,3 +96,71 @@ def test_english_fallback_without_a_cjk_font(cards, monkeypatch, tmp_path):
     texts = [fig.axes[0].get_title(), fig.axes[0].get_ylabel(), fig.axes[1].get_title()]
     assert all(t.isascii() for t in texts)
     _written(figures.save_figure(fig, tmp_path / "en"))
+
+
+def test_png_pixels_do_not_depend_on_the_compression_level(cards, tmp_path):
+    """The PNG is written at zlib level 1 (faster); lossless, so the pixels equal Pillow's
+    default level 6 of the same drawing."""
+    import io
+
+    import matplotlib
+    import numpy as np
+    from PIL import Image
+
+    from network.figures import _rc, save_figure, scorecard_figure
+
+    fig = scorecard_figure(cards)
+    png = save_figure(fig, tmp_path / "f", formats=["png"])[0]
+    ref = io.BytesIO()
+    with matplotlib.rc_context(_rc()):
+        fig.savefig(ref, format="png", metadata={"Software": "hzcircle (matplotlib)"}, dpi=150)
+    ours = np.asarray(Image.open(png).convert("RGBA"))
+    theirs = np.asarray(Image.open(io.BytesIO(ref.getvalue())).convert("RGBA"))
+    assert ours.shape == theirs.shape and ours.shape[0] > 100
+    assert (ours == theirs).all()
+
+
+def _three(cards, real_layers):
+    surfaces = {"2025": travel_time_surface(Network(real_layers, year=2025), "city:hangzhou")}
+    return {"a": figures.scorecard_figure(cards), "b": figures.population_curve_figure(surfaces),
+            "c": figures.tornado_figure([("x", 50, 70), ("y", 55, 58)], base_minutes=60)}
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
+def test_save_figures_in_two_processes_writes_the_same_files(cards, real_layers, tmp_path):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "f").mkdir()
+    serial = figures.save_figures(_three(cards, real_layers),
+                                  {n: tmp_path / "s" / n for n in "abc"}, parallel=False)
+    forked = figures.save_figures(_three(cards, real_layers),
+                                  {n: tmp_path / "f" / n for n in "abc"}, parallel=True)
+    assert list(forked) == ["a", "b", "c"]
+    for name in "abc":
+        assert [p.name for p in forked[name]] == [f"{name}.png", f"{name}.svg"]
+        for s, f in zip(serial[name], forked[name], strict=True):
+            assert f.read_bytes() == s.read_bytes(), f.name  # written by the child for b and c
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
+def test_save_figures_reports_a_failure_in_the_forked_half(cards, real_layers, tmp_path):
+    from network._errors import OutputError
+
+    (tmp_path / "file").write_text("x")
+    stems = {"a": tmp_path / "a", "b": tmp_path / "b", "c": tmp_path / "file" / "c"}
+    with pytest.raises(OutputError, match="figures c"):
+        figures.save_figures(_three(cards, real_layers), stems, parallel=True)
+    assert (tmp_path / "a.png").exists()  # the parent's half was written
+
+
+def test_no_fork_with_other_threads_or_without_a_free_core(monkeypatch):
+    import os
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert not figures._a_core_is_free()
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 1.0, 1.0))
+    assert not figures._a_core_is_free()
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.5, 1.0, 1.0))
+    assert figures._a_core_is_free() == (__import__("sys").platform == "linux")

@@ -126,3 +126,76 @@ def test_cells_geojson_is_the_rounded_geo_interface(real_layers):
     assert json.dumps(fast) == json.dumps(round_coords(c.__geo_interface__))
     other = c.assign(extra=1)  # another column: the general path, same result as before
     assert json.dumps(cells_geojson(other)) == json.dumps(round_coords(other.__geo_interface__))
+
+
+def test_sensitivity_is_computed_once_per_network_and_returned_as_a_copy(real_layers, fresh_cache):
+    from network.scorecard import scorecard
+    from network.uncertainty import _sensitivity, sensitivity
+
+    net = cached_network(real_layers, year=2025, modes="rail")
+    card = scorecard(net)
+    first = sensitivity(net, card=card)
+    keys = [k for k in net.cache if k[0] == "sensitivity"]
+    assert len(keys) == 1
+    first.rows[0]["population_low"] = -1.0  # a caller changing its copy...
+    first.table.loc[:, "minutes_low"] = -1.0
+    second = sensitivity(net, card=card)
+    fresh = _sensitivity(net, card)  # ...changes neither the cached result nor the next answer
+    assert second.rows == fresh.rows and second.base_population == fresh.base_population
+    assert second.table.equals(fresh.table)
+    # other assumptions are another network, so another (uncached) evaluation
+    other = cached_network(real_layers, year=2025, modes="rail",
+                           assumptions=DEFAULT.with_settings(["wait_cap_minutes=30"]))
+    assert not [k for k in other.cache if k[0] == "sensitivity"]
+
+
+def test_tracker_is_computed_once_per_layers_and_year(real_layers, fresh_cache, monkeypatch):
+    from network import report, targets
+
+    calls = []
+    real_track = targets.track
+
+    def counting(layers, *, year):
+        calls.append(year)
+        return real_track(layers, year=year)
+
+    monkeypatch.setattr(targets, "track", counting)
+    a = report.cached_tracker(real_layers, year=2025)
+    b = report.cached_tracker(real_layers, year=2025)
+    assert calls == [2025] and a == b == real_track(real_layers, year=2025)
+    b.km["hsr_km"] = -1.0
+    assert report.cached_tracker(real_layers, year=2025) == a  # a copy each time
+    report.cached_tracker(real_layers, year=2020)
+    report.cached_tracker(real_layers.replace(), year=2025)  # other layers object: computed
+    assert calls == [2025, 2020, 2025]
+
+
+@pytest.mark.parametrize("name", ["Map", "GeoJson", "GeoJsonTooltip", "CircleMarker",
+                                  "LayerControl", "TileLayer", "FeatureGroup", "HTMLMap", "x"])
+def test_remembered_camelify_is_branca_s_and_is_only_swapped_in_while_rendering(name):
+    import branca.element as be
+    from branca.utilities import _camelify
+
+    from network.maps import _html
+
+    assert _html._camelify(name) == _camelify(name)
+    before = be._camelify
+    with _html._literal_templates():
+        assert be._camelify is _html._camelify
+    assert be._camelify is before
+
+
+def test_legs_to_core_are_kept_per_network_and_card(real_layers, fresh_cache):
+    from network.report import _cached_legs
+    from network.scorecard import legs_to_core, scorecard
+
+    net = cached_network(real_layers, year=2025, modes="rail")
+    card = scorecard(net)
+    legs = _cached_legs(net, card)
+    assert legs == legs_to_core(net, card) and len(legs) > 10
+    legs.clear()  # the caller's copy
+    assert _cached_legs(net, card) == legs_to_core(net, card)
+    assert len([k for k in net.cache if k[0] == "legs_to_core"]) == 1
+    scorecard_45 = scorecard(net, minutes=45)
+    _cached_legs(net, scorecard_45)  # another threshold: another entry
+    assert len([k for k in net.cache if k[0] == "legs_to_core"]) == 2

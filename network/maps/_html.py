@@ -18,6 +18,7 @@ identical inputs give byte-identical files.
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import re
 import threading
@@ -324,18 +325,28 @@ def static(markup: str) -> Any:
 _LITERAL_LOCK = threading.RLock()
 
 
+@functools.lru_cache(maxsize=256)
+def _camelify(name: str) -> str:
+    """branca's ``_camelify`` (a pure function of the class name), remembered."""
+    from branca.utilities import _camelify as camelify
+
+    return camelify(name)
+
+
 @contextlib.contextmanager
 def _literal_templates() -> Iterator[None]:
-    """While rendering, branca wraps each rendered piece in a :class:`Literal`, not a template."""
+    """While rendering, branca wraps each rendered piece in a :class:`Literal`, not a template,
+    and names elements with a remembered ``_camelify`` (branca computes the same variable-name
+    prefix from the class name for every reference to an element: ~8,000 calls per report)."""
     import branca.element as be
 
     with _LITERAL_LOCK:
-        saved = be.Template
-        be.Template = Literal
+        saved = be.Template, be._camelify
+        be.Template, be._camelify = Literal, _camelify
         try:
             yield
         finally:
-            be.Template = saved
+            be.Template, be._camelify = saved
 
 
 def _inline(page: str) -> str:

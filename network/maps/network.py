@@ -102,12 +102,12 @@ def network_map(layers: Layers, *, year: int | None = None, tiles: str = "none",
 def _expressway_layer(layers: Layers, is_open: Any) -> Any:
     f = folium()
     fg = f.FeatureGroup(name="Expressways")
-    nodes = layers.road_nodes.set_index("id")
+    rn = layers.road_nodes
+    at = dict(zip(rn["id"], zip(rn["lat"].tolist(), rn["lon"].tolist(), strict=True), strict=True))
     for r in layers.expressways.itertuples():
         if not is_open(r.open_year):
             continue
-        a, b = nodes.loc[r.from_node], nodes.loc[r.to_node]
-        f.PolyLine([(a.lat, a.lon), (b.lat, b.lon)], color="#555555", weight=2,
+        f.PolyLine([at[r.from_node], at[r.to_node]], color="#555555", weight=2,
                    opacity=0.6, dash_array="4 4",
                    tooltip=text(f"{r.route} {r.name}: {r.length_km:g} km"
                                 f"{' (estimate)' if r.estimate else ''}")).add_to(fg)
