@@ -142,6 +142,9 @@ class Hierarchy:
         self.head = m.indices.astype(np.uint32)
         self.w = np.asarray(m.data, dtype=float)
         self.digest = graph_digest(compiled)
+        graph = getattr(compiled.G, "graph", None) or {}
+        #: what the graph says it is (year, modes), kept in a saved file's metadata
+        self.facts = {k: graph[k] for k in ("year", "modes") if graph.get(k) is not None}
         self.source: Path | None = None
         self._upper = None
 
@@ -179,7 +182,8 @@ class Hierarchy:
              ) -> Path:
         """Write the hierarchy's node order to ``path`` (atomically), keyed to the graph by
         :func:`graph_digest`; ``metadata`` (e.g. :func:`network.provenance.provenance` and the
-        options the network was made with) is kept in the file and named when it is refused.
+        options the network was made with; the graph's year and modes by default) is kept in
+        the file and named when it is refused.
         Returns the path written."""
         import tempfile
 
@@ -191,7 +195,7 @@ class Hierarchy:
         head = {"format": FORMAT, "version": VERSION, "graph": self.digest, "nodes": self.n,
                 "arcs": len(self.tail), "weights": _weights_digest(self.w), "unit": self.unit,
                 "order_sha256": hashlib.sha256(order.tobytes()).hexdigest(),
-                "seconds": self.seconds, "metadata": metadata or {}}
+                "seconds": self.seconds, "metadata": {**self.facts, **(metadata or {})}}
 
         def write(tmp: Path) -> None:
             with open(tmp, "wb") as f:
@@ -310,9 +314,13 @@ def _read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], np.ndarray]:
     if not os.path.isfile(path):
         raise InputError(f"{path}: no such hierarchy file; make it with 'hzcircle accel build'")
     try:
-        with np.load(path, allow_pickle=False) as z:
-            head = json.loads(str(z["head"][()]))
-            order = np.asarray(z["order"])
+        with open(path, "rb") as f:
+            z = np.load(f, allow_pickle=False)
+            if not isinstance(z, np.lib.npyio.NpzFile):
+                raise ValueError("not an archive")
+            with z:
+                head = json.loads(str(z["head"][()]))
+                order = np.asarray(z["order"])
         if not isinstance(head, dict) or head.get("format") != FORMAT:
             raise ValueError("not a hierarchy")
         if head.get("version") != VERSION:
