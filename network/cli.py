@@ -217,7 +217,8 @@ def _add_engine(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=ENGINES, default="auto",
                    help="shortest-path engine: dijkstra, cch (exact contraction hierarchy, "
                         "certified within 0.001 min; its one-off preprocessing pays only on large "
-                        "road graphs) or auto (default: Dijkstra unless a hierarchy is built)")
+                        "road graphs) or auto (default: the hierarchy of --hierarchy when given, else "
+                        "Dijkstra)")
 
 
 def _add_hierarchy(p: argparse.ArgumentParser) -> None:
