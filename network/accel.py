@@ -278,6 +278,7 @@ class Hierarchy:
         minutes = float(np.cumsum(self.w[np.asarray(arcs, dtype=np.int64)])[-1])
         return low, [int(x) for x in nodes], minutes
 
+
 def graph_digest(compiled: Compiled) -> str:
     """SHA-256 of a compiled base graph's arcs (node count, CSR row pointers and heads, in
     order): what a saved hierarchy is keyed to. The weights are left out: a hierarchy stays
