@@ -145,7 +145,9 @@ def node_times(net: Network, origins: list, *, reverse: bool = False,
     Returns the times and the compiled graph they index (an overlay on ``net.compiled``:
     base nodes keep their indices); with ``both=True`` returns ``(times_from, times_to,
     compiled)`` from one augmented graph. ``limit`` bounds the search in minutes (times
-    beyond it are ``inf``; those below are exact).
+    beyond it are ``inf``; those below are exact). Without ``both``, the overlay leaves out
+    the connectors into the origin points (or, with ``reverse``, out of them), which no path
+    of the search uses: it serves these times, not other searches.
     """
     from network.routing import shortest_times
 
