@@ -25,11 +25,17 @@ temporary edges gives the lower bound, and the segments' paths give the real pat
 
 from __future__ import annotations
 
+import hashlib
 import itertools
-from typing import TYPE_CHECKING
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from network._errors import InputError
 from network.routing import Journey, _journey
 
 if TYPE_CHECKING:
@@ -49,12 +55,17 @@ ENGINES = ("auto", "dijkstra", "cch")
 # integer distances are kept below 2**30 units (RoutingKit's infinity is 2**31 - 1)
 _SPAN = float(2**30)
 
+#: Format name and version of a saved hierarchy (:meth:`Hierarchy.save`, ``hzcircle accel build``).
+FORMAT = "hzcircle-cch"
+VERSION = 1
+
+#: Suffix of a saved hierarchy file.
+SUFFIX = ".cch"
+
 
 def check_engine(engine: str) -> str:
     """``engine`` if it is one of :data:`ENGINES`, else a one-line InputError."""
     if engine not in ENGINES:
-        from network._errors import InputError
-
         raise InputError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     return engine
 
@@ -82,42 +93,34 @@ def chosen(cache: dict, compiled: Compiled, engine: str) -> Hierarchy | None:
 class Hierarchy:
     """A customizable contraction hierarchy of a compiled base graph, with float weights kept.
 
-    Build once per compiled graph (the topology from the node coordinates, then one
-    customisation with the weights rounded down) and keep it (e.g. in ``Network.cache``).
+    Build once per compiled graph (the node order by nested dissection from the node
+    coordinates, then one customisation with the weights rounded down) and keep it (e.g. in
+    ``Network.cache``), or :meth:`save` it to a file and :meth:`load` it in a later process:
+    loading skips the ordering (the expensive part) and customises the graph's current weights.
+    The metric with the weights rounded up (upper bounds, for matrices) is customised on first
+    use.
 
     Attributes
     ----------
     unit
         Minutes per integer unit.
+    digest
+        :func:`graph_digest` of the graph the hierarchy was built for.
     seconds
-        Preprocessing time: ``{"order": ..., "customize": ...}``.
+        Preprocessing time: ``{"unit": ..., "order": ..., "customize": ...}`` (``"load"``
+        instead of ``"order"`` when loaded; ``"customize_upper"`` once the upper metric is made).
+    source
+        The file it was loaded from (``None`` when built).
     """
 
     def __init__(self, compiled: Compiled) -> None:
         import time
 
-        from pyroutingkit import CCHMetric, CCHTopology
-        from scipy.sparse.csgraph import dijkstra
+        from pyroutingkit import CCHTopology
 
-        if compiled.root is not None:
-            raise ValueError("build the hierarchy on a compiled base graph, not an overlay")
-        m = compiled.matrix
-        self.n = m.shape[0]
-        self.tail = np.repeat(np.arange(self.n, dtype=np.uint32), np.diff(m.indptr))
-        self.head = m.indices.astype(np.uint32)
-        self.w = np.asarray(m.data, dtype=float)
+        self._arrays(compiled)
         t0 = time.perf_counter()
-        # the integer unit: the largest distance through the best-connected node (out and back
-        # in) fits in 2**30 units; larger integer distances are sent to Dijkstra
-        hub = int(np.argmax(np.diff(m.indptr))) if self.n else 0
-        fwd = dijkstra(m, indices=hub)
-        bwd = dijkstra(m.T.tocsr(), indices=hub)
-        reach = float(np.max(fwd[np.isfinite(fwd)], initial=0.0)
-                      + np.max(bwd[np.isfinite(bwd)], initial=0.0))
-        wmax = float(self.w.max(initial=0.0))
-        self.unit = max(reach, 4.0 * wmax, 1e-3) / _SPAN
-        lo = np.floor(self.w / self.unit)
-        lo = np.where(lo * self.unit > self.w, lo - 1, lo)  # guard the float division
+        self.unit = _unit(compiled.matrix, self.w)
         lat = np.zeros(self.n, dtype=np.float32)
         lon = np.zeros(self.n, dtype=np.float32)
         for i, name in enumerate(compiled.nodes):
@@ -127,15 +130,122 @@ class Hierarchy:
         self.topology = CCHTopology()
         self.topology.build(self.tail, self.head, lat, lon, self.n)
         t2 = time.perf_counter()
+        self.seconds = {"unit": t1 - t0, "order": t2 - t1}
+        self._customize()
+
+    def _arrays(self, compiled: Compiled) -> None:
+        if compiled.root is not None:
+            raise ValueError("build the hierarchy on a compiled base graph, not an overlay")
+        m = compiled.matrix
+        self.n = m.shape[0]
+        self.tail = np.repeat(np.arange(self.n, dtype=np.uint32), np.diff(m.indptr))
+        self.head = m.indices.astype(np.uint32)
+        self.w = np.asarray(m.data, dtype=float)
+        self.digest = graph_digest(compiled)
+        graph = getattr(compiled.G, "graph", None) or {}
+        #: what the graph says it is (year, modes), kept in a saved file's metadata
+        self.facts = {k: graph[k] for k in ("year", "modes") if graph.get(k) is not None}
+        self.source: Path | None = None
+        self._upper = None
+
+    def _customize(self) -> None:
+        import time
+
+        from pyroutingkit import CCHMetric
+
+        t0 = time.perf_counter()
+        lo = np.floor(self.w / self.unit)
+        lo = np.where(lo * self.unit > self.w, lo - 1, lo)  # guard the float division
         self.metric = CCHMetric(self.topology)
         self.metric.customize(np.maximum(lo, 0).astype(np.uint32))
-        hi = np.ceil(self.w / self.unit)
-        hi = np.where(hi * self.unit < self.w, hi + 1, hi)
-        #: a second metric with the weights rounded up: its distances are upper bounds
-        self.upper = CCHMetric(self.topology)
-        self.upper.customize(hi.astype(np.uint32))
-        t3 = time.perf_counter()
-        self.seconds = {"unit": t1 - t0, "order": t2 - t1, "customize": t3 - t2}
+        self.seconds["customize"] = time.perf_counter() - t0
+
+    @property
+    def upper(self) -> Any:
+        """The metric with the weights rounded up: its distances are upper bounds (customised
+        on first use)."""
+        if self._upper is None:
+            import time
+
+            from pyroutingkit import CCHMetric
+
+            t0 = time.perf_counter()
+            hi = np.ceil(self.w / self.unit)
+            hi = np.where(hi * self.unit < self.w, hi + 1, hi)
+            upper = CCHMetric(self.topology)
+            upper.customize(hi.astype(np.uint32))
+            self._upper = upper
+            self.seconds["customize_upper"] = time.perf_counter() - t0
+        return self._upper
+
+    def save(self, path: str | os.PathLike[str], *, metadata: dict[str, Any] | None = None
+             ) -> Path:
+        """Write the hierarchy's node order to ``path`` (atomically), keyed to the graph by
+        :func:`graph_digest`; ``metadata`` (e.g. :func:`network.provenance.provenance` and the
+        options the network was made with; the graph's year and modes by default) is kept in
+        the file and named when it is refused.
+        Returns the path written."""
+        import tempfile
+
+        from network._io import write_atomic
+
+        with tempfile.TemporaryDirectory(prefix="hzcircle-cch-") as d:
+            self.topology.save(d)
+            order = np.fromfile(Path(d) / "order", dtype=np.uint32)
+        head = {"format": FORMAT, "version": VERSION, "graph": self.digest, "nodes": self.n,
+                "arcs": len(self.tail), "weights": _weights_digest(self.w), "unit": self.unit,
+                "order_sha256": hashlib.sha256(order.tobytes()).hexdigest(),
+                "seconds": self.seconds, "metadata": {**self.facts, **(metadata or {})}}
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as f:
+                np.savez(f, head=np.array(json.dumps(head, default=str)), order=order)
+
+        return write_atomic(path, write)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], compiled: Compiled) -> Hierarchy:
+        """The hierarchy saved by :meth:`save` at ``path``, for the base graph ``compiled``.
+
+        The file must have been built for this graph (same nodes and arcs, by
+        :func:`graph_digest`); otherwise, or when it is unreadable or damaged, an
+        :class:`~network._errors.InputError` names the fix (rebuild it). The weights may have
+        changed (other assumptions): the hierarchy is customised with the graph's current
+        weights, so the answers stay exact and certified.
+        """
+        import tempfile
+        import time
+
+        from pyroutingkit import CCHTopology
+
+        t0 = time.perf_counter()
+        head, order = _read(path)
+        self = cls.__new__(cls)
+        self._arrays(compiled)
+        if head["graph"] != self.digest:
+            raise InputError(f"{path}: hierarchy built for another graph ({_built_for(head)}; "
+                             f"this network has {self.n:,} nodes and {len(self.tail):,} arcs); "
+                             "rebuild it for this network with 'hzcircle accel build' and the "
+                             "same --layers, --year, --modes, --roads, --gtfs options")
+        if len(order) != self.n or np.any(np.bincount(order, minlength=self.n) != 1):
+            raise InputError(f"{path}: damaged hierarchy file (its node order is not a "
+                             "permutation of the nodes); rebuild it with 'hzcircle accel build'")
+        rank = np.empty(self.n, dtype=np.uint32)
+        rank[order] = np.arange(self.n, dtype=np.uint32)
+        self.topology = CCHTopology()
+        with tempfile.TemporaryDirectory(prefix="hzcircle-cch-") as d:
+            # RoutingKit's saved topology: raw little-endian uint32 vectors, one file each
+            for name, arr in (("node_count", np.array([self.n], np.uint32)), ("tail", self.tail),
+                              ("head", self.head), ("order", order), ("rank", rank)):
+                arr.astype("<u4").tofile(Path(d) / name)
+            self.topology.load(d)
+        t1 = time.perf_counter()
+        same = head["weights"] == _weights_digest(self.w)
+        self.unit = float(head["unit"]) if same else _unit(compiled.matrix, self.w)
+        self.seconds = {"load": t1 - t0, "unit": time.perf_counter() - t1}
+        self.source = Path(path)
+        self._customize()
+        return self
 
     def _lower(self, d: np.ndarray) -> np.ndarray:
         """Integer distances -> minutes (lower bounds); ``nan`` where not trusted (unreachable
@@ -169,12 +279,95 @@ class Hierarchy:
         return low, [int(x) for x in nodes], minutes
 
 
-def hierarchy(cache: dict, compiled: Compiled) -> Hierarchy:
-    """The hierarchy of ``compiled`` (its base graph), built once and kept in ``cache``."""
+def graph_digest(compiled: Compiled) -> str:
+    """SHA-256 of a compiled base graph's arcs (node count, CSR row pointers and heads, in
+    order): what a saved hierarchy is keyed to. The weights are left out: a hierarchy stays
+    valid when only they change (it is customised with the current ones on load)."""
+    m = compiled.matrix
+    h = hashlib.sha256(f"{FORMAT} arcs {m.shape[0]} {m.nnz}".encode())
+    h.update(np.ascontiguousarray(m.indptr, dtype="<i8").tobytes())
+    h.update(np.ascontiguousarray(m.indices, dtype="<i8").tobytes())
+    return h.hexdigest()
+
+
+def _weights_digest(w: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(w, dtype="<f8").tobytes()).hexdigest()
+
+
+def _unit(m: Any, w: np.ndarray) -> float:
+    """Minutes per integer unit: the largest distance through the best-connected node (out and
+    back in) fits in 2**30 units; larger integer distances are sent to Dijkstra."""
+    from scipy.sparse.csgraph import dijkstra
+
+    n = m.shape[0]
+    hub = int(np.argmax(np.diff(m.indptr))) if n else 0
+    fwd = dijkstra(m, indices=hub)
+    bwd = dijkstra(m.T.tocsr(), indices=hub)
+    reach = float(np.max(fwd[np.isfinite(fwd)], initial=0.0)
+                  + np.max(bwd[np.isfinite(bwd)], initial=0.0))
+    return max(reach, 4.0 * float(w.max(initial=0.0)), 1e-3) / _SPAN
+
+
+def _read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], np.ndarray]:
+    """The header and node order of a saved hierarchy; InputError when it is missing,
+    unreadable, of another format or damaged."""
+    fix = "rebuild it with 'hzcircle accel build'"
+    if not os.path.isfile(path):
+        raise InputError(f"{path}: no such hierarchy file; make it with 'hzcircle accel build'")
+    try:
+        with open(path, "rb") as f:
+            z = np.load(f, allow_pickle=False)
+            if not isinstance(z, np.lib.npyio.NpzFile):
+                raise ValueError("not an archive")
+            with z:
+                head = json.loads(str(z["head"][()]))
+                order = np.asarray(z["order"])
+        if not isinstance(head, dict) or head.get("format") != FORMAT:
+            raise ValueError("not a hierarchy")
+        if head.get("version") != VERSION:
+            raise InputError(f"{path}: hierarchy file of version {head.get('version')!r}, this "
+                             f"hzcircle reads version {VERSION}; {fix}")
+        for key, kind in (("graph", str), ("weights", str), ("order_sha256", str),
+                          ("unit", float), ("nodes", int), ("arcs", int)):
+            if not isinstance(head.get(key), kind):
+                raise ValueError(f"no {key}")
+        if order.dtype != np.uint32 or order.ndim != 1:
+            raise ValueError("order")
+        if hashlib.sha256(order.tobytes()).hexdigest() != head["order_sha256"]:
+            raise ValueError("checksum")
+    except InputError:
+        raise
+    except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile) as exc:
+        what = "damaged" if isinstance(exc, ValueError) and str(exc) == "checksum" else \
+            "not a readable hierarchy file"
+        raise InputError(f"{path}: {what} (expected a file written by 'hzcircle accel build'); "
+                         f"{fix}") from None
+    if not (np.isfinite(head["unit"]) and head["unit"] > 0):
+        raise InputError(f"{path}: damaged hierarchy file (bad integer unit); {fix}")
+    return head, order
+
+
+def _built_for(head: dict[str, Any]) -> str:
+    """What a saved hierarchy was built for, in words (from its header and metadata)."""
+    meta = head.get("metadata") or {}
+    facts = [f"{head['nodes']:,} nodes and {head['arcs']:,} arcs"]
+    for key in ("year", "modes", "roads"):
+        if isinstance(meta, dict) and meta.get(key) not in (None, ""):
+            facts.append(f"{key} {meta[key]}")
+    return ", ".join(facts)
+
+
+def hierarchy(cache: dict, compiled: Compiled, *,
+              path: str | os.PathLike[str] | None = None) -> Hierarchy:
+    """The hierarchy of ``compiled`` (its base graph), built once and kept in ``cache``; with
+    ``path``, loaded from that file (:meth:`Hierarchy.load`) instead, replacing a kept one."""
     base = compiled.root if compiled.root is not None else compiled
     key = ("cch", id(base))
     hit = cache.get(key)
-    if hit is None or hit[0] is not base:
+    if path is not None:
+        hit = (base, Hierarchy.load(path, base))
+        cache[key] = hit
+    elif hit is None or hit[0] is not base:
         hit = (base, Hierarchy(base))
         cache[key] = hit
     return hit[1]
@@ -335,5 +528,6 @@ def _route_nodes(h: Hierarchy, c: Compiled, s: int, t: int, tolerance: float
     return path, minutes
 
 
-__all__ = ["AUTO_NNZ", "ENGINES", "TOLERANCE", "Hierarchy", "check_engine", "chosen", "hierarchy",
-           "light_overlay", "matrix_times", "route"]
+__all__ = ["AUTO_NNZ", "ENGINES", "FORMAT", "SUFFIX", "TOLERANCE", "VERSION", "Hierarchy",
+           "check_engine", "chosen", "graph_digest", "hierarchy", "light_overlay", "matrix_times",
+           "route"]

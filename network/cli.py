@@ -217,7 +217,54 @@ def _add_engine(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=ENGINES, default="auto",
                    help="shortest-path engine: dijkstra, cch (exact contraction hierarchy, "
                         "certified within 0.001 min; its one-off preprocessing pays only on large "
-                        "road graphs) or auto (default: Dijkstra unless a hierarchy is built)")
+                        "road graphs) or auto (default: the hierarchy of --hierarchy when given, else "
+                        "Dijkstra)")
+
+
+def _add_hierarchy(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--hierarchy", metavar="FILE.cch", default=None,
+                   help="use the contraction hierarchy saved by 'hzcircle accel build' with the "
+                        "same --layers, --year, --modes, --roads and --gtfs (refused if built for "
+                        "another graph); --engine auto then uses it")
+
+
+def _engine(args: argparse.Namespace, net: Any) -> str:
+    """The engine to ask the library for: with ``--hierarchy``, load it (``cch``)."""
+    if not getattr(args, "hierarchy", None):
+        return str(args.engine)
+    if args.engine == "dijkstra":
+        raise HzCircleError("--hierarchy is used by --engine auto or cch; drop --hierarchy or "
+                            "--engine dijkstra")
+    import time
+
+    t0 = time.perf_counter()
+    h = net.accelerate(path=args.hierarchy)
+    _progress(f"hierarchy {args.hierarchy}: {h.n:,} nodes, loaded in "
+              f"{time.perf_counter() - t0:.1f} s")
+    return "cch"
+
+
+def cmd_accel_build(args: argparse.Namespace) -> int:
+    import time
+
+    from network._io import check_suffix, check_writable
+    from network.accel import SUFFIX
+
+    out = check_suffix(check_writable(args.output), (SUFFIX,))
+    layers = _layers(args)
+    net = _network(args, layers, _year(args, layers), args.modes)
+    _progress(f"building the contraction hierarchy of {net.compiled.matrix.nnz:,} arcs "
+              "(about a minute at 10^6 road edges)")
+    t0 = time.perf_counter()
+    h = net.accelerate()
+    built = time.perf_counter() - t0
+    h.save(out, metadata=_provenance(args, layers, year=net.year, modes=net.modes,
+                                     roads=str(args.roads) if args.roads else None,
+                                     gtfs=[str(f) for f in args.gtfs]))
+    print(f"wrote {out}: hierarchy of {h.n:,} nodes and {len(h.tail):,} arcs, year {net.year}, "
+          f"modes {net.modes}, built in {built:.1f} s; use it with --hierarchy {out} and the "
+          "same --layers, --year, --modes, --roads and --gtfs")
+    return 0
 
 
 def cmd_travel_time(args: argparse.Namespace) -> int:
@@ -231,7 +278,7 @@ def cmd_travel_time(args: argparse.Namespace) -> int:
     from network.places import with_crs
 
     journey = net.travel_time(with_crs(args.origin, args.crs), with_crs(args.destination, args.crs),
-                              engine=args.engine)
+                              engine=_engine(args, net))
     frame = None
     if args.geojson or args.departure:
         from network.journeys import journey_frame
@@ -263,9 +310,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     out = check_suffix(check_writable(args.output), TABLE_SUFFIXES)
     layers = _layers(args)
     if args.origins or args.destinations:
+        if args.hierarchy:
+            raise HzCircleError("--hierarchy applies to zone matrices (--level); drop it with "
+                                "--origins/--destinations")
         return _points_matrix(args, layers, out)
     net = _network(args, layers, _year(args, layers), args.modes)
-    frame = net.matrix(level=args.level, engine=args.engine)
+    frame = net.matrix(level=args.level, engine=_engine(args, net))
     write_table(frame, out, metadata=_provenance(args, layers, year=net.year, modes=net.modes,
                                                  level=args.level))
     reached = int(frame["minutes"].notna().sum())
@@ -774,6 +824,18 @@ def _add_gtfs(p: argparse.ArgumentParser) -> None:
                    help="departure window of the --gtfs headways (default 07:00-09:00)")
 
 
+def _add_accel_commands(sub: Any) -> None:
+    p_a = sub.add_parser("accel", help="the exact contraction hierarchy of a network, saved for "
+                                       "later runs (--hierarchy)")
+    a_sub = p_a.add_subparsers(dest="accel_command", metavar="ACTION", required=True)
+    p_ab = a_sub.add_parser("build", help="build the hierarchy of the network these options make "
+                                          "(about a minute at 10^6 road edges) and save it")
+    _add_common(p_ab, year=True, modes=True)
+    p_ab.add_argument("-o", "--output", required=True, metavar="FILE.cch",
+                      help="hierarchy file to write (.cch, written atomically)")
+    p_ab.set_defaults(func=cmd_accel_build)
+
+
 def _add_gtfs_commands(sub: Any) -> None:
     p_g = sub.add_parser("gtfs", help="GTFS feeds: export the rail services, validate a feed")
     g_sub = p_g.add_subparsers(dest="gtfs_command", metavar="ACTION", required=True)
@@ -860,12 +922,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_tt.add_argument("--crs", choices=("wgs84", "gcj02", "bd09"), default="wgs84",
                       help="coordinate system of lon,lat places (Amap: gcj02, Baidu: bd09)")
     _add_engine(p_tt)
+    _add_hierarchy(p_tt)
     p_tt.set_defaults(func=cmd_travel_time)
 
     p_mx = sub.add_parser("matrix", help="door-to-door OD matrix between counties or cities")
     _add_common(p_mx, year=True, modes=True)
     p_mx.add_argument("--level", choices=LEVELS, default="county", help="zones (default county)")
     _add_engine(p_mx)
+    _add_hierarchy(p_mx)
     p_mx.add_argument("--origins", metavar="FILE", default=None,
                       help="origin points instead of zones: CSV id,lon,lat, GeoJSON or GeoPackage "
                            "(polygons use a point on them)")
@@ -881,6 +945,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_mx.add_argument("-o", "--output", required=True, metavar="FILE",
                       help="output file, .csv or .parquet (written atomically)")
     p_mx.set_defaults(func=cmd_matrix)
+    _add_accel_commands(sub)
 
     p_acc = sub.add_parser("accessibility",
                            help="opportunities (jobs...) reachable from points or every grid cell")
@@ -1163,7 +1228,7 @@ def _input_paths(args: argparse.Namespace) -> tuple[list[str], list[str]]:
 
 def _input_files(args: argparse.Namespace) -> list[str]:
     """The arguments that name input files (checked to be regular files before reading)."""
-    files = [getattr(args, name, None) for name in ("roads", "assumptions", "file")]
+    files = [getattr(args, name, None) for name in ("roads", "assumptions", "file", "hierarchy")]
     files += list(getattr(args, "files", None) or [])
     if getattr(args, "kind", None) == "scenario" and getattr(args, "place", None):
         files.append(args.place)

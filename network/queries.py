@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -243,14 +244,19 @@ class Network:
                 leg.service_name = names.get(leg.service, leg.service)
         return journey
 
-    def accelerate(self) -> Hierarchy:
+    def accelerate(self, path: str | os.PathLike[str] | None = None) -> Hierarchy:
         """Build (once) and return the exact contraction hierarchy of this network's compiled
         graph (:class:`network.accel.Hierarchy`), so that ``engine="auto"`` queries and
         matrices use it. Worth it only for many queries on a large (road) graph: the
-        preprocessing takes tens of seconds at 10^6 edges."""
+        preprocessing takes tens of seconds at 10^6 edges.
+
+        With ``path``, load the hierarchy saved there (:meth:`network.accel.Hierarchy.save`,
+        ``hzcircle accel build``) instead of building it: seconds instead of a minute at 10^6
+        edges. A file built for another graph (other layers, year, modes or roads) is refused
+        with an :class:`~network._errors.InputError`."""
         from network import accel
 
-        return accel.hierarchy(self.cache, self.compiled)
+        return accel.hierarchy(self.cache, self.compiled, path=path)
 
     def travel_time(self, origin: str | Place, destination: str | Place, *,
                     engine: str = "auto") -> Journey:

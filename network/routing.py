@@ -252,6 +252,21 @@ def _pad(matrix: csr_matrix, n: int) -> csr_matrix:
     return csr_matrix((matrix.data, matrix.indices, indptr), shape=(n, n), copy=False)
 
 
+def _append_rows(matrix: csr_matrix, rows: csr_matrix) -> csr_matrix:
+    """The square CSR of ``matrix`` with ``rows`` (its new last rows, as wide as the result)
+    appended: the same entries as padding and adding, by concatenating the arrays."""
+    from scipy.sparse import csr_matrix
+
+    n = rows.shape[1]
+    kind = np.int32 if max(matrix.nnz + rows.nnz, n) < 2**31 - 1 else np.int64
+    indptr = np.concatenate([matrix.indptr.astype(kind, copy=False),
+                             (rows.indptr[1:] + matrix.nnz).astype(kind, copy=False)])
+    indices = np.concatenate([matrix.indices.astype(kind, copy=False),
+                              rows.indices.astype(kind, copy=False)])
+    return csr_matrix((np.concatenate([matrix.data, rows.data]), indices, indptr), shape=(n, n),
+                      copy=False)
+
+
 def overlay(base: Compiled, edges: list[Edge], nodes: dict[str, dict]) -> Compiled:
     """``base`` with temporary nodes and edges added, without copying its networkx graph.
 
@@ -311,7 +326,10 @@ def overlay_arrays(base: Compiled, nodes: dict[str, dict], u: np.ndarray, v: np.
     inner = (u < base.n_base) & (v < base.n_base)
     if inner.any():
         raise ValueError("overlay_arrays: every temporary edge must touch a temporary node")
-    matrix = _pad(base.matrix, n) + csr_min(u, v, w, n)
+    if (u >= base.n_base).all():  # edges out of the new nodes only: their rows appended
+        matrix = _append_rows(base.matrix, csr_min(u - base.n_base, v, w, (len(names), n)))
+    else:
+        matrix = _pad(base.matrix, n) + csr_min(u, v, w, n)
     out = Compiled(base.G, _Names(base.nodes, names), index, matrix, dict(nodes), {},
                    base.n_base, root=base, part=base.part)
     out._temp_uvw = (u, v, w)

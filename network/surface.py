@@ -145,14 +145,16 @@ def node_times(net: Network, origins: list, *, reverse: bool = False,
     Returns the times and the compiled graph they index (an overlay on ``net.compiled``:
     base nodes keep their indices); with ``both=True`` returns ``(times_from, times_to,
     compiled)`` from one augmented graph. ``limit`` bounds the search in minutes (times
-    beyond it are ``inf``; those below are exact).
+    beyond it are ``inf``; those below are exact). Without ``both``, the overlay leaves out
+    the connectors into the origin points (or, with ``reverse``, out of them), which no path
+    of the search uses: it serves these times, not other searches.
     """
     from network.routing import shortest_times
 
     places = [net.place(p) for p in origins]
     extra = [net.place(p) for p in (also or [])]
     roles = ("from", "to") if both else (("to",) if reverse else ("from",))
-    compiled, sources, targets = _attach_all(net, places, extra, roles)
+    compiled, sources, targets = _attach_all(net, places, extra, roles, one_way=not both)
 
     def run(idx: list[str], rev: bool) -> np.ndarray:
         return shortest_times(compiled, idx, reverse=rev, min_only=True, limit=limit)
@@ -164,10 +166,16 @@ def node_times(net: Network, origins: list, *, reverse: bool = False,
     return run(sources, False), compiled
 
 
-def _attach_all(net: Network, places: list, extra: list, roles: tuple) -> tuple:
+def _attach_all(net: Network, places: list, extra: list, roles: tuple, *,
+                one_way: bool = False) -> tuple:
     """One overlay with every place attached: points by array connectors
     (:func:`network.points.connectors`, made at once), other places by :meth:`Network.attach`.
-    Returns the overlay and the source and target nodes of ``places``."""
+    Returns the overlay and the source and target nodes of ``places``.
+
+    ``one_way``: the overlay serves only searches from (role ``from``) or to (``to``) the
+    points of ``places``, so their connectors of the other direction are left out (edges into
+    the origin of a search, or out of its target, never shorten a path: the times are the
+    same)."""
     from network.points import connectors
     from network.routing import overlay_arrays
 
@@ -207,11 +215,21 @@ def _attach_all(net: Network, places: list, extra: list, roles: tuple) -> tuple:
         lon = np.array([p.lon for p in points])
         lat = np.array([p.lat for p in points])
         at = np.array([pos[p.origin] for p in points])
-        acc = connectors(net, lon, lat, "from").tocoo()
-        egr = connectors(net, lon, lat, "to").tocoo()
-        us += [at[acc.row], egr.row.astype(np.int64)]
-        vs += [acc.col.astype(np.int64), at[egr.col]]
-        ws += [acc.data, egr.data]
+        ends = [p in places for p in points]
+        for role in ("from", "to"):
+            use = np.ones(len(points), bool)
+            if one_way and len(roles) == 1 and role != roles[0]:
+                use = ~np.array(ends)  # only the extra points need this direction
+            if not use.any():
+                continue
+            c = connectors(net, lon[use], lat[use], role).tocoo()
+            if role == "from":
+                us.append(at[use][c.row])
+                vs.append(c.col.astype(np.int64))
+            else:
+                us.append(c.row.astype(np.int64))
+                vs.append(at[use][c.col])
+            ws.append(c.data)
     if not new:
         return base, sources, targets
     compiled = overlay_arrays(base, new, np.concatenate(us), np.concatenate(vs),
