@@ -134,8 +134,8 @@ def save_figures(figs: Mapping[str, Figure], stems: Mapping[str, str | Path], *,
     writes the second half of the figures while this one writes the first half: the same code
     on the same figure objects, so the same files. ``parallel=None`` forks only where it can
     pay and is safe: on Linux, with one thread in this process, at least two usable cores and
-    a one-minute load average that leaves one of them free (on a busy machine the two halves
-    would only take turns on the same core).
+    a one-minute load average that, less this process itself, leaves one of them free (on a
+    busy machine the two halves would only take turns on the same core).
 
     Parameters
     ----------
@@ -213,7 +213,9 @@ def _a_core_is_free() -> bool:
     if sys.platform != "linux" or threading.active_count() != 1:
         return False
     cores = len(os.sched_getaffinity(0))
-    return cores >= 2 and os.getloadavg()[0] <= cores - 1
+    # the load average counts this busy process itself (about 1); the other processes may
+    # use at most half a core of the rest
+    return cores >= 2 and os.getloadavg()[0] - 1.0 <= cores - 1.5
 
 
 def _drawn(draw: Any) -> Any:
