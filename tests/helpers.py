@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 
 COLUMNS = {
     "services.csv": "id line_id name name_zh class pattern headway_minutes headway_basis opened "
@@ -78,3 +80,14 @@ def stops(sid: str, station_ids: list[str], runs: list[float], *, dwell: float =
                     "run_minutes": runs[i - 1] if i else "", "dwell_minutes": dwell if i else "",
                     "estimate": 0, "source": "test"})
     return out
+
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "layers" / "scripts"
+
+
+def load_script(name: str) -> ModuleType:
+    """A fresh module of ``layers/scripts/<name>.py`` (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "layers" / "scripts" / "derive_timetables.py"
+from tests.helpers import load_script
 
 
 @pytest.fixture(scope="module")
 def dt():
-    spec = importlib.util.spec_from_file_location("derive_timetables", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("derive_timetables")
 
 
 def _train(calls: dict[str, tuple[int | None, int | None]], typ: str = "高速动车") -> dict:

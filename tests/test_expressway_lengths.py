@@ -7,7 +7,6 @@ Offline: the script's arithmetic on synthetic segments, the shipped layer's cons
 from __future__ import annotations
 
 import csv
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -16,17 +15,14 @@ import pytest
 from network.layers import load_layers
 from network.validate import check_layers
 from tests.conftest import TINY
+from tests.helpers import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "layers" / "scripts" / "derive_expressway_lengths.py"
 
 
 @pytest.fixture(scope="module")
 def dx():
-    spec = importlib.util.spec_from_file_location("derive_expressway_lengths", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("derive_expressway_lengths")
 
 
 def _rows() -> list[dict]:

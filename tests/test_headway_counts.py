@@ -7,22 +7,19 @@ the counted headways written to layers/services.csv (offline: no third-party che
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "layers" / "scripts" / "derive_timetables.py"
 
 
 @pytest.fixture(scope="module")
 def dt():
-    spec = importlib.util.spec_from_file_location("derive_timetables_hw", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("derive_timetables")
 
 
 def _t(calls: dict[str, tuple[int | None, int | None]], typ: str = "高速动车") -> dict:
