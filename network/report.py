@@ -42,8 +42,28 @@ def _quiet(message: str) -> None:
 
 #: How many built networks :func:`cached_network` keeps (least recently used dropped first).
 NETWORK_CACHE_SIZE = 8
-_NETWORKS: OrderedDict[tuple, tuple[Layers, nx.MultiDiGraph | None, Network]] = OrderedDict()
+_NETWORKS: OrderedDict[tuple, tuple[tuple, Network]] = OrderedDict()
+_TRACKERS: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
 _NETWORKS_LOCK = threading.Lock()
+
+
+def _kept(cache: OrderedDict, key: tuple, owners: tuple, make: Callable[[], Any]) -> Any:
+    """``make()``, kept in ``cache`` under ``key`` (least recently used dropped first, at most
+    :data:`NETWORK_CACHE_SIZE` entries). ``key`` may hold the ``id`` of the objects in
+    ``owners``; the entry holds them, so an identity is never reused by another object while
+    the entry lives, and a hit must be for the same objects."""
+    with _NETWORKS_LOCK:
+        hit = cache.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], owners, strict=True)):
+            cache.move_to_end(key)
+            return hit[1]
+    value = make()
+    with _NETWORKS_LOCK:
+        cache[key] = (owners, value)
+        cache.move_to_end(key)
+        while len(cache) > NETWORK_CACHE_SIZE:
+            cache.popitem(last=False)
+    return value
 
 
 def cached_network(layers: Layers, *, year: int, modes: str = DEFAULT_MODES,
@@ -62,18 +82,9 @@ def cached_network(layers: Layers, *, year: int, modes: str = DEFAULT_MODES,
     from network.queries import Network
 
     key = (id(layers), int(year), modes, id(roads), assumptions.digest())
-    with _NETWORKS_LOCK:
-        hit = _NETWORKS.get(key)
-        if hit is not None and hit[0] is layers and hit[1] is roads:
-            _NETWORKS.move_to_end(key)
-            return hit[2]
-    net = Network(layers, year=year, modes=modes, roads=roads, assumptions=assumptions)
-    with _NETWORKS_LOCK:
-        _NETWORKS[key] = (layers, roads, net)
-        _NETWORKS.move_to_end(key)
-        while len(_NETWORKS) > NETWORK_CACHE_SIZE:
-            _NETWORKS.popitem(last=False)
-    return net
+    return _kept(_NETWORKS, key, (layers, roads),
+                 lambda: Network(layers, year=year, modes=modes, roads=roads,
+                                 assumptions=assumptions))
 
 
 def clear_network_cache() -> None:
@@ -82,9 +93,6 @@ def clear_network_cache() -> None:
     with _NETWORKS_LOCK:
         _NETWORKS.clear()
         _TRACKERS.clear()
-
-
-_TRACKERS: OrderedDict[tuple[int, int], tuple[Layers, Any]] = OrderedDict()
 
 
 def cached_tracker(layers: Layers, *, year: int) -> Any:
@@ -98,17 +106,8 @@ def cached_tracker(layers: Layers, *, year: int) -> Any:
 
     from network.targets import track
 
-    key = (id(layers), int(year))
-    with _NETWORKS_LOCK:
-        hit = _TRACKERS.get(key)
-        if hit is not None and hit[0] is layers:
-            _TRACKERS.move_to_end(key)
-            return copy.deepcopy(hit[1])
-    tracker = track(layers, year=year)
-    with _NETWORKS_LOCK:
-        _TRACKERS[key] = (layers, tracker)
-        while len(_TRACKERS) > NETWORK_CACHE_SIZE:
-            _TRACKERS.popitem(last=False)
+    tracker = _kept(_TRACKERS, (id(layers), int(year)), (layers,),
+                    lambda: track(layers, year=year))
     return copy.deepcopy(tracker)
 
 
