@@ -183,6 +183,21 @@ class Network:
             out.append(_graph.Edge(*end, mode, max(0.0, float(minutes) - modes[mode]), km, source))
         return out
 
+    def _point_links(self, ends: list[tuple[Place, str, str]], edges: list,
+                     nodes: dict[str, dict]) -> list:
+        """The temporary connectors of the points among ``nodes`` reach (and leave) the
+        station ends of a trip too: their copies (:meth:`_direct`) for each station among
+        ``ends``, given as (place, attached node, role)."""
+        points = {n for n, d in nodes.items() if d.get("kind") == "point"}
+        point_edges = [e for e in edges if e.u in points or e.v in points]
+        out: list = []
+        done: set[tuple[str, str]] = set()
+        for p, node, role in ends:
+            if point_edges and p.kind == "station" and (role, p.origin) not in done:
+                done.add((role, p.origin))
+                out += self._direct(p.origin, node, role, extra=point_edges)
+        return out
+
     def _connector_targets(self) -> dict:
         """What points connect to (:func:`network.graph.connector_targets`), made once."""
         key = ("connector_targets",)
@@ -195,12 +210,9 @@ class Network:
         dst, e2, n2 = self.attach(b, "to")
         if a.kind == "point" and b.kind == "point" and a.origin == b.origin:
             e2 = []
-        # a point's temporary connectors reach a station too, and leave one
-        if b.kind == "station" and a.kind == "point":
-            e2 += self._direct(b.origin, dst, "to", extra=e1)
-        if a.kind == "station" and b.kind == "point":
-            e1 += self._direct(a.origin, src, "from", extra=e2)
-        return src, dst, e1 + e2, {**n1, **n2}
+        edges, nodes = e1 + e2, {**n1, **n2}
+        edges += self._point_links([(a, src, "from"), (b, dst, "to")], edges, nodes)
+        return src, dst, edges, nodes
 
     def grid(self, cell_km: float | None = None) -> Grid:
         """The grid of this network's layers (cached per cell size)."""
@@ -353,15 +365,9 @@ class Network:
                 seen.add(key)
                 edges += e
                 nodes.update(n)
-        # a point's temporary connectors reach a station too, and leave one
-        points = {n for n, d in nodes.items() if d.get("kind") == "point"}
-        point_edges = [e for e in edges if e.u in points or e.v in points]
-        done: set[tuple[str, str]] = set()
-        for role, group in (("from", srcs), ("to", dsts)):
-            for p, node in zip(group, ends[role], strict=True):
-                if point_edges and p.kind == "station" and (role, p.origin) not in done:
-                    done.add((role, p.origin))
-                    edges += self._direct(p.origin, node, role, extra=point_edges)
+        trip_ends = [(p, node, role) for role, group in (("from", srcs), ("to", dsts))
+                     for p, node in zip(group, ends[role], strict=True)]
+        edges += self._point_links(trip_ends, edges, nodes)
         compiled = self.augmented(edges, nodes)
         return od_times(compiled, ends["from"], ends["to"],
                         same=[[a.origin == b.origin for b in dsts] for a in srcs])
