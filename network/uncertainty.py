@@ -104,7 +104,7 @@ def edge_model(net: Network, edges: list, nodes: dict) -> EdgeModel:
 
     # a full graph with the temporary nodes and edges (the overlay of Network.augmented does
     # not carry them in a networkx graph, and every edge is re-priced here by its attributes)
-    G = net.combined_graph() if getattr(net, "roads", None) is not None else net.G.copy()
+    G = net.G.copy() if net.roads is None else net.combined_graph()  # a copy either way
     G.add_nodes_from(nodes.items())
     add_edges(G, edges)
     compiled = compile_graph(G)
@@ -279,8 +279,7 @@ def _cell_pairs(net: Network, m: EdgeModel, reverse: bool) -> _Cells:
     grid = net.grid()
     wanted = ({"station"} if reverse else {"arrival"}) | {"zone", "road", "osm"}
     pts = [(m.index[n], d["x"], d["y"], d.get("station_kind") or "", d.get("kind"))
-           for n, d in (net.combined_graph() if getattr(net, "roads", None) is not None
-                        else net.G).nodes(data=True) if d.get("kind") in wanted]
+           for n, d in net.combined_graph().nodes(data=True) if d.get("kind") in wanted]
     idx, lons, lats, kinds, nkind = (list(c) for c in zip(*pts, strict=True))
     nx_, ny_ = to_metric(np.asarray(lons, float), np.asarray(lats, float))
     sdm = cKDTree(np.column_stack([grid.x, grid.y])).sparse_distance_matrix(
