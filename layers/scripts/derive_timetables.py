@@ -310,25 +310,9 @@ def route_km(pieces: list[tuple[str, str, str]], km_lines: dict) -> list[tuple[f
 
 
 def pair_times(trains: dict, a: str, b: str, types: tuple[str, ...] | None) -> list[tuple[int, str]]:
-    """Departure at a (or b) to arrival at b (or a), both directions: [(minutes, train)]."""
-    out = []
-    for no, calls in trains.items():
-        if a not in calls or b not in calls:
-            continue
-        for x, y in ((a, b), (b, a)):
-            dep, arr = calls[x][1], calls[y][0]
-            if dep is None or arr is None:
-                continue
-            t = (arr - dep) % 1440
-            if t > 600:
-                continue
-            typ = calls[x][2]
-            if types is None or any(typ.startswith(k) for k in types):
-                # only the direction in which the train meets x first
-                other = (calls[x][0] or calls[x][1]) - (calls[y][0] or calls[y][1])
-                if other % 1440 > 720 or other == 0:
-                    out.append((t, no))
-    return sorted(out)
+    """Departure at a (or b) to arrival at b (or a), both directions: [(minutes, train)]
+    (:func:`direction_runs` of the two stations)."""
+    return sorted((t, no) for _d, _dep, t, no in direction_runs(trains, (a,), (b,), types))
 
 
 def pctl(values: list[int], q: float) -> int:
