@@ -149,33 +149,34 @@ class Hierarchy:
         self._upper = None
 
     def _customize(self) -> None:
+        self.metric = self._metric(upper=False, key="customize")
+
+    def _metric(self, *, upper: bool, key: str) -> Any:
+        """A metric of the weights in integer ``unit``s, rounded down (lower bounds) or up
+        (upper bounds); the float division is guarded so the rounding never goes the wrong
+        way. Its customisation time goes into ``seconds[key]``."""
         import time
 
         from pyroutingkit import CCHMetric
 
         t0 = time.perf_counter()
-        lo = np.floor(self.w / self.unit)
-        lo = np.where(lo * self.unit > self.w, lo - 1, lo)  # guard the float division
-        self.metric = CCHMetric(self.topology)
-        self.metric.customize(np.maximum(lo, 0).astype(np.uint32))
-        self.seconds["customize"] = time.perf_counter() - t0
+        if upper:
+            q = np.ceil(self.w / self.unit)
+            q = np.where(q * self.unit < self.w, q + 1, q)
+        else:
+            q = np.floor(self.w / self.unit)
+            q = np.maximum(np.where(q * self.unit > self.w, q - 1, q), 0)
+        metric = CCHMetric(self.topology)
+        metric.customize(q.astype(np.uint32))
+        self.seconds[key] = time.perf_counter() - t0
+        return metric
 
     @property
     def upper(self) -> Any:
         """The metric with the weights rounded up: its distances are upper bounds (customised
         on first use)."""
         if self._upper is None:
-            import time
-
-            from pyroutingkit import CCHMetric
-
-            t0 = time.perf_counter()
-            hi = np.ceil(self.w / self.unit)
-            hi = np.where(hi * self.unit < self.w, hi + 1, hi)
-            upper = CCHMetric(self.topology)
-            upper.customize(hi.astype(np.uint32))
-            self._upper = upper
-            self.seconds["customize_upper"] = time.perf_counter() - t0
+            self._upper = self._metric(upper=True, key="customize_upper")
         return self._upper
 
     def save(self, path: str | os.PathLike[str], *, metadata: dict[str, Any] | None = None
