@@ -36,6 +36,8 @@ from network.assumptions import DEFAULT, Assumptions
 from network.geo import to_metric
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import networkx as nx
 
     from network.layers import Layers
@@ -589,11 +591,16 @@ class SplicedRoads:
 
     def node_data(self, name: str) -> dict | None:
         i = self.local(name)
-        if i is None:
-            return None
+        return None if i is None else self._node(i)
+
+    def _node(self, i: int) -> dict:
         n = self.roads.node_id[i]
         return {"x": float(self.roads.x[i]), "y": float(self.roads.y[i]), "kind": "osm",
                 "name": f"OSM {n}", "name_zh": ""}
+
+    def node_items(self) -> Iterator[tuple[str, dict]]:
+        """Every road node as ``(name, data)``, as networkx ``nodes(data=True)`` gives them."""
+        return ((self.name(i), self._node(i)) for i in range(self.n_nodes))
 
     def edge_data(self, a: str, b: str) -> list[dict]:
         """The parallel edges ``a -> b`` among the roads and snap connectors."""
@@ -631,7 +638,7 @@ class SplicedRoads:
         from network.graph import add_edges
 
         R = self.roads
-        G.add_nodes_from((self.name(i), self.node_data(self.name(i))) for i in range(self.n_nodes))
+        G.add_nodes_from(self.node_items())
         ids = R.node_id
         G.add_edges_from((f"osm:{ids[R.u[k]]}", f"osm:{ids[R.v[k]]}", self._attrs(k))
                          for k in range(len(R.u)))

@@ -25,6 +25,8 @@ from network.routing import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import networkx as nx
     import pandas as pd
 
@@ -99,6 +101,13 @@ class Network:
         G = self.G.copy()
         self.roads.add_to(G)
         return G
+
+    def node_items(self) -> Iterator[tuple[str, dict]]:
+        """Every node as ``(name, data)``, OSM roads included, without building
+        :meth:`combined_graph` (a copy of the graph)."""
+        yield from self.G.nodes(data=True)
+        if self.roads is not None:
+            yield from self.roads.node_items()
 
     def resolve(self, query: str) -> Place:
         """Resolve a place name against this network's layers (see :func:`network.resolve`)."""

@@ -279,7 +279,7 @@ def _cell_pairs(net: Network, m: EdgeModel, reverse: bool) -> _Cells:
     grid = net.grid()
     wanted = ({"station"} if reverse else {"arrival"}) | {"zone", "road", "osm"}
     pts = [(m.index[n], d["x"], d["y"], d.get("station_kind") or "", d.get("kind"))
-           for n, d in net.combined_graph().nodes(data=True) if d.get("kind") in wanted]
+           for n, d in net.node_items() if d.get("kind") in wanted]
     idx, lons, lats, kinds, nkind = (list(c) for c in zip(*pts, strict=True))
     nx_, ny_ = to_metric(np.asarray(lons, float), np.asarray(lats, float))
     sdm = cKDTree(np.column_stack([grid.x, grid.y])).sparse_distance_matrix(

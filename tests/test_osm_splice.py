@@ -231,3 +231,18 @@ def test_contraction_hierarchy_on_spliced_roads_equals_dijkstra(tiny_layers, mod
         assert abs(j1.minutes - j2.minutes) <= 1e-3, (a, b)
         assert [leg.mode for leg in j2.legs] and \
             sum(leg.minutes for leg in j2.legs) == pytest.approx(j2.minutes)
+
+
+def test_node_items_are_the_combined_graph_nodes(tiny_layers, roads):
+    """``Network.node_items`` (which the uncertainty cell pairs read) gives the same nodes and
+    data as the networkx copy ``combined_graph`` without making the copy."""
+    from network.uncertainty import _cell_pairs, edge_model
+
+    net = Network(tiny_layers, year=2015, modes="road", roads=roads)
+    items = dict(net.node_items())
+    assert items == dict(net.combined_graph().nodes(data=True))
+    assert any(n.startswith("osm:") for n in items)
+    m = edge_model(net, [], {})
+    for reverse in (False, True):
+        c = _cell_pairs(net, m, reverse)
+        assert len(c.node) and c.road.any()
