@@ -271,16 +271,24 @@ def _min_plus_sparse(left: csr_matrix, right: np.ndarray, chunk_elems: int = 4_0
 
 
 def access_times(net: Network, access: csr_matrix, targets: np.ndarray, *,
-                 limit: float = np.inf) -> np.ndarray:
+                 limit: float = np.inf, engine: str = "auto") -> np.ndarray:
     """Minutes from each row of ``access`` (origins x base nodes, access minutes) to each of
-    the base nodes ``targets``: one Dijkstra per distinct access node, then a min-plus."""
+    the base nodes ``targets``: one shortest-path search per distinct access node (Dijkstra,
+    or the contraction hierarchy as :func:`network.accel.chosen` picks it for ``engine``),
+    then a min-plus."""
+    from network import accel
     from network.routing import shortest_times
 
     used = np.unique(access.indices)
     if not len(used) or not len(targets):
         return np.full((access.shape[0], len(targets)), np.inf)
     names = [net.compiled.nodes[i] for i in used]
-    d = shortest_times(net.compiled, names, limit=limit)[:, targets]
+    hier = accel.chosen(net.cache, net.compiled, engine)
+    if hier is not None:
+        d = accel.matrix_times(hier, net.compiled, names, [net.compiled.nodes[i] for i in targets])
+        d = np.where(d <= limit, d, np.inf)
+    else:
+        d = shortest_times(net.compiled, names, limit=limit)[:, targets]
     # re-index the access matrix to the used nodes
     remap = np.full(access.shape[1], -1)
     remap[used] = np.arange(len(used))
@@ -292,18 +300,22 @@ def access_times(net: Network, access: csr_matrix, targets: np.ndarray, *,
 
 
 def point_times(net: Network, origins: Points, destinations: Points, *,
-                limit: float = np.inf) -> np.ndarray:
+                limit: float = np.inf, engine: str = "auto") -> np.ndarray:
     """Door-to-door minutes between points: an origins x destinations array (``inf`` where
     unreachable; 0 where an origin and a destination are the same location).
 
-    Equal to :meth:`Network.travel_time` between the same two points (tested).
+    Equal to :meth:`Network.travel_time` between the same two points (tested). ``engine`` as
+    in :meth:`Network.matrix`: ``"cch"`` (or ``"auto"`` once :meth:`Network.accelerate` has
+    built or loaded the hierarchy of a large graph) answers the station-to-station part with
+    the contraction hierarchy, each pair certified within :data:`network.accel.TOLERANCE`
+    minutes of Dijkstra's.
     """
     acc = connectors(net, origins.lon, origins.lat, "from")
     egr = connectors(net, destinations.lon, destinations.lat, "to").tocsc()
     ys = np.unique(egr.indices) if egr.nnz else np.zeros(0, int)
     # egress: destinations x ys as a sparse matrix (rows = destinations)
     egr_t = egr[ys].T.tocsr()
-    t_y = access_times(net, acc, ys, limit=limit)  # origins x ys
+    t_y = access_times(net, acc, ys, limit=limit, engine=engine)  # origins x ys
     out = _min_plus_sparse(egr_t, t_y.T).T  # min over y of t_y[o, y] + egress[y, d]
     same = (origins.lon[:, None] == destinations.lon[None, :]) & \
         (origins.lat[:, None] == destinations.lat[None, :])

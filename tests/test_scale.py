@@ -102,6 +102,35 @@ def test_point_times_equal_travel_time(real_layers, modes):
                 assert m[i, j] == pytest.approx(want, abs=1e-9)
 
 
+@pytest.mark.parametrize("modes", ["rail", "any"])
+def test_point_times_with_the_hierarchy_equal_dijkstra(real_layers, modes):
+    """The station-to-station part answered by the contraction hierarchy (``engine="cch"``,
+    and ``"auto"`` once the hierarchy is built on a graph at least ``AUTO_NNZ`` large): the
+    same minutes as Dijkstra within the certified tolerance, the same unreachable pairs, and
+    the ``limit`` applied to both."""
+    from network import accel
+    from network.points import point_times
+
+    rng = np.random.default_rng(11)
+    lon, lat = rng.uniform(119.4, 120.9, 25), rng.uniform(29.4, 30.8, 25)
+    net = Network(real_layers, year=2025, modes=modes)
+    from network.geo import in_region
+    keep = [in_region(real_layers, x, y) for x, y in zip(lon, lat, strict=True)]
+    pts = _points(lon[keep][:9], lat[keep][:9])
+    want = point_times(net, pts, pts, engine="dijkstra")
+    got = point_times(net, pts, pts, engine="cch")
+    assert np.array_equal(np.isfinite(got), np.isfinite(want))
+    np.testing.assert_allclose(got[np.isfinite(want)], want[np.isfinite(want)],
+                               atol=2 * accel.TOLERANCE)
+    limit = 20.0  # on the network part (access node to egress node): cuts some pairs
+    lim_d = point_times(net, pts, pts, engine="dijkstra", limit=limit)
+    lim_c = point_times(net, pts, pts, engine="cch", limit=limit)
+    assert np.isinf(lim_d).any() and np.array_equal(np.isfinite(lim_c), np.isfinite(lim_d))
+    # auto: Dijkstra on a small graph even with the hierarchy built, so the result is Dijkstra's
+    assert net.compiled.matrix.nnz < accel.AUTO_NNZ
+    assert np.array_equal(point_times(net, pts, pts, engine="auto"), want)
+
+
 def test_connectors_equal_place_connectors(real_layers):
     from network import graph as _graph
     from network.points import connectors
