@@ -94,3 +94,23 @@ def test_left_out_station_is_absent_and_documented(row, real_layers):
         f"{row['station_id']} is in the layers now: mark it placed in {LIST.name}")
     assert row["station_zh"] in _known_gaps(), (
         f"{row['station_zh']} is left out but not named in layers/README.md Known gaps")
+
+
+def test_huzhou_east_commuter_rides_the_published_timetable(net_2026):
+    """Huzhou East (placed in session s22) is served by the 2025-Q1 commuter train C3042:
+    dep Huzhou East 06:30, arr Shanghai Songjiang 07:14, arr Shanghai South 07:31 (wxredian.com
+    article on the 2025-Q1 timetable, cited in layers/service_stops.csv). The in-vehicle time of
+    the layers' ride must be those published departure-to-arrival differences."""
+    to_songjiang = net_2026.travel_time("huzhou_east", "shanghai_songjiang")
+    to_south = net_2026.travel_time("huzhou_east", "shanghai_south")
+    assert to_songjiang.in_vehicle_minutes == pytest.approx(7 * 60 + 14 - (6 * 60 + 30))
+    assert to_south.in_vehicle_minutes == pytest.approx(7 * 60 + 31 - (6 * 60 + 30))
+    services = {leg.service for leg in to_south.legs if leg.kind == "ride"}
+    assert services == {"hsr_shanghai_suzhou_huzhou_c3042"}
+
+
+def test_huzhou_east_not_in_2023(real_layers):
+    """Opened with the Shanghai–Suzhou–Huzhou HSR on 2024-12-26; its commuter trains from 2025."""
+    assert "huzhou_east" not in Network(real_layers, year=2023, modes="rail").G
+    net_2024 = Network(real_layers, year=2024, modes="rail")
+    assert "huzhou_east" in net_2024.G
