@@ -88,3 +88,17 @@ def test_issue13_targets_on_the_real_layers(real_layers):
     assert shares["intercity"] <= 0.31
     assert _estimated_hops_inside(real_layers, "intercity") == {
         "ic_hangzhou_haining_allstop", "ic_hangzhou_shaoxing_allstop"}
+
+
+def test_intercity_estimates_name_their_basis(real_layers):
+    # the hops of the two lines still estimated (issue 13, searched in s20, s21, s22) say how
+    # they were made and from what: a published end-to-end time (URL) spread by straight-line
+    # distance, so that `layers stats` counts them as estimates and no row passes for official km
+    stops = real_layers.service_stops
+    lines = {"ic_hangzhou_haining_allstop", "ic_hangzhou_shaoxing_allstop"}
+    rows = stops[stops["service_id"].isin(lines) & stops["run_minutes"].notna()]
+    assert len(rows) == 20
+    assert set(hop_provenance(rows)) == {"estimate"}
+    for source in rows["source"]:
+        assert "straight-line" in source and "http" in source
+        assert "official km" not in source
