@@ -39,6 +39,10 @@ Methods (each row's ``source`` says which, with its numbers):
   only by stops, so none is left out); the conventional line's km posts are not in
   ``data.h``, so beyond Hangzhou South the parallel HSR's official km posts split the time
   (a proxy, stated in each row; range ±5 min).
+- **derived (conventional, official km)**: the conventional services of ``CONV_KM_ROUTES``
+  (Xuancheng–Hangzhou railway), on a line whose own km posts are in ``data.h``: the K/T/Z
+  trains between the two timetable stations, T_slow = their median (as the proxy method), the
+  fastest split by the line's official km (:func:`_run_conv_km`); range ±10 min a hop.
 - **derived (few trains)**: the conventional services of ``CONV_SPARSE_ROUTES`` (Anhui–Jiangxi
   railway), whose station files carry only a couple of trains (T151/T152): as the km-post
   method above with any train type and at least 2 trains; the line's km posts are extended to
@@ -172,6 +176,14 @@ CONV_PROXY_ROUTES = {
 CONV_PROXY_NOTE = ("km: 杭州–杭州南 official (杭甬线), beyond 杭州南 the official km posts of the "
                    "parallel Shanghai–Kunming HSR (沪昆高速线) as a proxy for the conventional line's, "
                    "which are not in the source")
+#: conventional services on lines whose own official km posts are in data.h: (data.h pieces,
+#: plausible range in min a hop). K/T/Z trains only, the median of them as T_slow (K trains
+#: differ by speed class, not only by stops). 宣杭线: 宣城 0, 广德 63, 长兴南 114, 湖州 133 (passed:
+#: its conventional platforms take no passengers), 德清西 172, 杭州 240; 宣城 and 杭州 have
+#: station files (46 K/T trains between them in 2021-01), the stations between have none.
+CONV_KM_ROUTES = {
+    "conv_xuancheng_hangzhou_local": ([("宣杭线", "宣城", "杭州")], 10),
+}
 #: conventional (locomotive-hauled) train types in the station timetables: K, T, Z
 CONV_TYPES = ("快速", "特快", "直达特快")
 #: (service, seq) that take the run minutes of another service's hop on the same track
@@ -219,6 +231,9 @@ HEADWAY_COUNTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...
                                      "the train G7482 itself (and a return G7481, if any)"),
     "conv_shanghai_kunming_local": (("杭州", "杭州南"), ("衢州",), CONV_TYPES, "all",
                                     "K/T/Z trains calling at 衢州 and at 杭州 or 杭州南"),
+    "conv_xuancheng_hangzhou_local": (("宣城",), ("杭州",), CONV_TYPES, "all",
+                                      "K/T/Z trains calling at 宣城 and 杭州 (Xuancheng–Hangzhou "
+                                      "railway; not every one calls at every stop)"),
     "conv_jiujiang_quzhou_local": (("九江",), ("衢州",), None, "all",
                                    "scheduled trains 九江–衢州 (Quzhou–Jiujiang railway)"),
     "conv_anhui_jiangxi_local": (("芜湖",), ("黄山",), None, "all",
@@ -836,6 +851,21 @@ def _run_conv_sparse(rows: list[dict], by_service: dict, zh: dict, km_lines: dic
             counts[f"rail {prov}"] += 1
 
 
+def _run_conv_km(rows: list[dict], by_service: dict, zh: dict, km_lines: dict, trains: dict,
+                 tt: set[str], counts: Counter) -> None:
+    """Conventional services of ``CONV_KM_ROUTES``: K/T/Z trains, the median as T_slow, the
+    line's own official km."""
+    for sid, (pieces, plausible) in CONV_KM_ROUTES.items():
+        idx = by_service.get(sid)
+        if not idx:
+            continue
+        res = derive_sections(sid, [rows[i] for i in idx], zh, route_km(pieces, km_lines), trains,
+                              tt, CONV_TYPES, "K/T/Z", typical=True, plausible=plausible)
+        for k, (run, prov, src) in res.items():
+            apply(rows, idx[k], run, prov, src, RV_VINTAGE)
+            counts[f"rail {prov}"] += 1
+
+
 def _run_official_splits(mileage: str, rows: list[dict], by_service: dict, zh: dict,
                          counts: Counter) -> None:
     """Services of ``OFFICIAL_SPLITS``: an official end-to-end time split by official km."""
@@ -860,7 +890,8 @@ def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dic
         tt = timetable_stations(rv)
         wanted = set()
         sparse = [pieces for pieces, _n, _r in CONV_SPARSE_ROUTES.values()]
-        for pieces in (*HSR_ROUTES.values(), *CONV_ROUTES.values(), *sparse):
+        conv_km = [pieces for pieces, _r in CONV_KM_ROUTES.values()]
+        for pieces in (*HSR_ROUTES.values(), *CONV_ROUTES.values(), *sparse, *conv_km):
             wanted |= {n for _, n in route_km(pieces, km_lines)}
         wanted |= {"上海虹桥", "杭州东", "南京南", "宁波"}
         wanted |= headway_count_stations()
@@ -883,6 +914,7 @@ def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dic
                     counts[f"rail {prov}"] += 1
         _run_conv_proxy(rows, by_service, zh, trains, wanted & tt, counts)
         _run_conv_sparse(rows, by_service, zh, km_lines, trains, wanted & tt, counts)
+        _run_conv_km(rows, by_service, zh, km_lines, trains, wanted & tt, counts)
         for sid in FASTEST:
             idx = by_service.get(sid)
             if not idx:
