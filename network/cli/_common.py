@@ -51,6 +51,7 @@ def read_layers(args: argparse.Namespace, *, validate: bool = True) -> Any:
 
 
 def assumptions_of(args: argparse.Namespace) -> Any:
+    """The assumptions of ``--assumptions FILE`` (default: ``DEFAULT``) with ``--set`` applied."""
     from network.assumptions import DEFAULT, read_assumptions
 
     a = DEFAULT
@@ -62,12 +63,14 @@ def assumptions_of(args: argparse.Namespace) -> Any:
 
 
 def year_of(args: argparse.Namespace, layers: Any) -> int:
+    """``--year`` checked against the layers, or the layers' data year."""
     from network.years import check_year, default_year
 
     return check_year(layers, args.year if args.year is not None else default_year(layers))
 
 
 def roads_of(args: argparse.Namespace) -> Any:
+    """The ``--roads`` graph as arrays (read once), or None without ``--roads``."""
     if not getattr(args, "roads", None):
         return None
     from network.osm import as_arrays, load
@@ -76,6 +79,8 @@ def roads_of(args: argparse.Namespace) -> Any:
 
 
 def build_network(args: argparse.Namespace, layers: Any, year: int, modes: str) -> Any:
+    """The :class:`~network.queries.Network` of ``year`` and ``modes`` with ``--roads`` and the
+    assumptions; reports how the places snapped to the roads."""
     from network.queries import Network
 
     roads = roads_of(args)
@@ -89,6 +94,7 @@ def build_network(args: argparse.Namespace, layers: Any, year: int, modes: str) 
 
 
 def provenance_of(args: argparse.Namespace, layers: Any, **facts: Any) -> dict[str, Any]:
+    """The provenance record of an output (assumptions, data year, ``facts``)."""
     from network.provenance import provenance
 
     return provenance(assumptions_of(args), layers=layers, **facts)
@@ -108,10 +114,13 @@ def print_json(obj: Any, args: argparse.Namespace, layers: Any, **facts: Any) ->
 
 
 def progress(message: str) -> None:
+    """Say what is happening on stderr (stdout carries the answer)."""
     print(message, file=sys.stderr, flush=True)
 
 
 def years_of(args: argparse.Namespace, layers: Any) -> list[int]:
+    """``--years Y1,Y2,...`` checked (numbers, none repeated, each in the layers), else
+    ``[year_of(args, layers)]``."""
     from network._errors import shorten
 
     text = shorten(args.years, 60)
@@ -133,6 +142,7 @@ def years_of(args: argparse.Namespace, layers: Any) -> list[int]:
 
 
 def thresholds(text: str) -> list[float]:
+    """``--minutes 30,45,60`` as increasing minutes, each above 0 and up to ``MAX_MINUTES``."""
     from network._errors import shorten
     from network.surface import check_thresholds
 
@@ -149,6 +159,8 @@ def thresholds(text: str) -> list[float]:
 
 
 def add_common(p: argparse.ArgumentParser, *, year: bool = False, modes: bool = False) -> None:
+    """``--layers``, ``--assumptions``, ``--set``; with ``year`` also ``--year``, ``--roads`` and
+    the GTFS options; with ``modes`` also ``--modes``."""
     p.add_argument("--layers", metavar="DIR", default=None,
                    help="layers folder (default: $HZCIRCLE_LAYERS or the layers shipped with the "
                         "package)")
@@ -172,6 +184,7 @@ def add_common(p: argparse.ArgumentParser, *, year: bool = False, modes: bool = 
 
 
 def add_gtfs(p: argparse.ArgumentParser) -> None:
+    """``--gtfs FEED`` (repeatable) and its ``--window``."""
     p.add_argument("--gtfs", metavar="FEED", action="append", default=[],
                    help="add a GTFS feed's services (zip or folder; repeatable); stops join "
                         "layer stations within gtfs_join_max_km or become new stations")

@@ -110,6 +110,7 @@ def _add_cluster(p: argparse.ArgumentParser) -> None:
 
 
 def add_parsers(sub: Any) -> None:
+    """Add the ``accessibility`` and ``sweep`` commands to the parser (``sub``)."""
     p_acc = sub.add_parser("accessibility",
                            help="opportunities (jobs...) reachable from points or every grid cell")
     add_common(p_acc, year=True, modes=True)

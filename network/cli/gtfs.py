@@ -36,6 +36,7 @@ def cmd_gtfs_validate(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
+    """Add the ``gtfs`` command and its actions to the parser (``sub``)."""
     p_g = sub.add_parser("gtfs", help="GTFS feeds: export the rail services, validate a feed")
     g_sub = p_g.add_subparsers(dest="gtfs_command", metavar="ACTION", required=True)
     p_ge = g_sub.add_parser("export", help="write the rail services of a year as a GTFS zip "

@@ -93,6 +93,7 @@ def cmd_lines(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
+    """Add the ``layers``, ``stations`` and ``lines`` commands to the parser (``sub``)."""
     p_layers = sub.add_parser("layers", help="inspect and validate the data layers")
     layers_sub = p_layers.add_subparsers(dest="layers_command", metavar="ACTION", required=True)
     p_check = layers_sub.add_parser("check", help="validate every layer; exit 1 on problems")

@@ -57,6 +57,7 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
 
 
 def add_parsers(sub: Any) -> None:
+    """Add the ``osm`` command and its actions to the parser (``sub``)."""
     p_osm = sub.add_parser("osm", help="OpenStreetMap road graphs: import or download")
     osm_sub = p_osm.add_subparsers(dest="osm_command", metavar="ACTION", required=True)
     p_oi = osm_sub.add_parser("import", help="read an OSM XML or PBF extract into a roads file "

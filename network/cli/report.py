@@ -54,6 +54,7 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
+    """Add the ``map`` and ``report`` commands to the parser (``sub``)."""
     p_map = sub.add_parser("map", help="write an HTML map (network, isochrone, commute-circle, "
                                        "scenario)")
     p_map.add_argument("kind", choices=("network", "isochrone", "commute-circle", "scenario"))

@@ -185,6 +185,7 @@ def _add_accel_commands(sub: Any) -> None:
 
 
 def add_parsers(sub: Any) -> None:
+    """Add the ``travel-time``, ``matrix`` and ``accel`` commands to the parser (``sub``)."""
     p_tt = sub.add_parser("travel-time", help="door-to-door minutes between two places, leg by leg")
     p_tt.add_argument("origin", metavar="FROM",
                       help="station id or name, county, city, airport, or lon,lat "

@@ -75,6 +75,7 @@ def cmd_scenario_compare(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
+    """Add the ``scenario`` command and its actions to the parser (``sub``)."""
     p_sc = sub.add_parser("scenario", help="what-if scenarios: check or compare YAML files")
     sc_sub = p_sc.add_subparsers(dest="scenario_command", metavar="ACTION", required=True)
     p_scc = sc_sub.add_parser("check", help="validate scenario files only")

@@ -132,6 +132,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
+    """Add the ``commute-circle`` and ``targets`` commands to the parser (``sub``)."""
     p_cc = sub.add_parser("commute-circle", help="one-hour commute circle scorecard")
     add_common(p_cc, year=True)
     p_cc.add_argument("--modes", choices=MODES, default=DEFAULT_MODES,

@@ -64,6 +64,7 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
+    """Add the ``isochrone`` command to the parser (``sub``)."""
     p_iso = sub.add_parser("isochrone", help="isochrone polygons from (or to) a place")
     p_iso.add_argument("place", metavar="PLACE", help="station, county, city, airport or lon,lat")
     add_common(p_iso, year=True, modes=True)
