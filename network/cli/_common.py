@@ -192,6 +192,13 @@ def add_gtfs(p: argparse.ArgumentParser) -> None:
                    help="departure window of the --gtfs headways (default 07:00-09:00)")
 
 
+def add_actions(sub: Any, name: str, help: str) -> Any:
+    """Add the command ``name`` that takes an ACTION (``hzcircle osm import``) to the parser
+    (``sub``); return its subparsers, to which the actions are added."""
+    p = sub.add_parser(name, help=help)
+    return p.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+
+
 def add_map_options(p: argparse.ArgumentParser) -> None:
     """Maps are self-contained (no network request) unless --tiles or --cdn ask otherwise."""
     p.add_argument("--tiles", default="none", choices=("none", "light", "osm"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from network.cli._common import add_common, assumptions_of, read_layers, year_of
+from network.cli._common import add_actions, add_common, assumptions_of, read_layers, year_of
 
 
 def _print_validation(report: Any) -> int:
@@ -37,8 +37,7 @@ def cmd_gtfs_validate(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: Any) -> None:
     """Add the ``gtfs`` command and its actions to the parser (``sub``)."""
-    p_g = sub.add_parser("gtfs", help="GTFS feeds: export the rail services, validate a feed")
-    g_sub = p_g.add_subparsers(dest="gtfs_command", metavar="ACTION", required=True)
+    g_sub = add_actions(sub, "gtfs", "GTFS feeds: export the rail services, validate a feed")
     p_ge = g_sub.add_parser("export", help="write the rail services of a year as a GTFS zip "
                                            "(frequency-based)")
     add_common(p_ge)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from network.cli._common import add_common, print_json, read_layers
+from network.cli._common import add_actions, add_common, print_json, read_layers
 
 
 def cmd_layers_check(args: argparse.Namespace) -> int:
@@ -94,8 +94,7 @@ def cmd_lines(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: Any) -> None:
     """Add the ``layers``, ``stations`` and ``lines`` commands to the parser (``sub``)."""
-    p_layers = sub.add_parser("layers", help="inspect and validate the data layers")
-    layers_sub = p_layers.add_subparsers(dest="layers_command", metavar="ACTION", required=True)
+    layers_sub = add_actions(sub, "layers", "inspect and validate the data layers")
     p_check = layers_sub.add_parser("check", help="validate every layer; exit 1 on problems")
     add_common(p_check)
     p_check.set_defaults(func=cmd_layers_check)

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from network._errors import HzCircleError
-from network.cli._common import add_common, read_layers
+from network.cli._common import add_actions, add_common, read_layers
 
 
 def cmd_osm_import(args: argparse.Namespace) -> int:
@@ -58,8 +58,7 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
 
 def add_parsers(sub: Any) -> None:
     """Add the ``osm`` command and its actions to the parser (``sub``)."""
-    p_osm = sub.add_parser("osm", help="OpenStreetMap road graphs: import or download")
-    osm_sub = p_osm.add_subparsers(dest="osm_command", metavar="ACTION", required=True)
+    osm_sub = add_actions(sub, "osm", "OpenStreetMap road graphs: import or download")
     p_oi = osm_sub.add_parser("import", help="read an OSM XML or PBF extract into a roads file "
                                               "(.npz arrays or .graphml)")
     p_oi.add_argument("file", metavar="FILE.osm|FILE.osm.pbf")

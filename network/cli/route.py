@@ -11,6 +11,7 @@ from network._errors import HzCircleError
 from network.cli._common import (
     LEVELS,
     POINT_CRS,
+    add_actions,
     add_common,
     build_network,
     print_json,
@@ -173,9 +174,8 @@ def _points_matrix(args: argparse.Namespace, layers: Any, out: Any) -> int:
 
 
 def _add_accel_commands(sub: Any) -> None:
-    p_a = sub.add_parser("accel", help="the exact contraction hierarchy of a network, saved for "
-                                       "later runs (--hierarchy)")
-    a_sub = p_a.add_subparsers(dest="accel_command", metavar="ACTION", required=True)
+    a_sub = add_actions(sub, "accel", "the exact contraction hierarchy of a network, saved for "
+                                      "later runs (--hierarchy)")
     p_ab = a_sub.add_parser("build", help="build the hierarchy of the network these options make "
                                           "(about a minute at 10^6 road edges) and save it")
     add_common(p_ab, year=True, modes=True)

@@ -8,6 +8,7 @@ from typing import Any
 from network.cli._common import (
     DEFAULT_MODES,
     MODES,
+    add_actions,
     add_common,
     add_map_options,
     assumptions_of,
@@ -76,8 +77,7 @@ def cmd_scenario_compare(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: Any) -> None:
     """Add the ``scenario`` command and its actions to the parser (``sub``)."""
-    p_sc = sub.add_parser("scenario", help="what-if scenarios: check or compare YAML files")
-    sc_sub = p_sc.add_subparsers(dest="scenario_command", metavar="ACTION", required=True)
+    sc_sub = add_actions(sub, "scenario", "what-if scenarios: check or compare YAML files")
     p_scc = sc_sub.add_parser("check", help="validate scenario files only")
     p_scc.add_argument("files", nargs="+", metavar="FILE")
     add_common(p_scc)
