@@ -5,6 +5,7 @@ and on the real network through Network.travel_time and Network.matrix."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -357,6 +358,15 @@ def test_cli_accel_build_and_hierarchy_round_trip(tmp_path, capsys, monkeypatch)
     assert main(["travel-time", "Huzhou", "Quzhou", *common, "--engine", "dijkstra", "--json"]) == 0
     want = json.loads(capsys.readouterr().out)
     assert abs(got["minutes"] - want["minutes"]) <= TOL
+    # a points matrix (origin and destination files) uses the loaded hierarchy too
+    points = Path(__file__).resolve().parent.parent / "scenarios" / "points"
+    files = ["--origins", str(points / "county_seats.csv"), "--destinations",
+             str(points / "hsr_stations.csv")]
+    assert main(["matrix", *files, *common, "--hierarchy", str(cch), "-o", str(a)]) == 0
+    assert "loaded in" in capsys.readouterr().err
+    assert main(["matrix", *files, *common, "--engine", "dijkstra", "-o", str(b)]) == 0
+    _same_rounded(pd.read_csv(a), pd.read_csv(b))
+    capsys.readouterr()
     before = cch.read_bytes()
     for argv, words in (
             (["matrix", "--modes", "road", "--year", "2015", "--hierarchy", str(cch), "-o", str(a)],

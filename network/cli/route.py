@@ -135,9 +135,6 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     out = check_suffix(check_writable(args.output), TABLE_SUFFIXES)
     layers = read_layers(args)
     if args.origins or args.destinations:
-        if args.hierarchy:
-            raise HzCircleError("--hierarchy applies to zone matrices (--level); drop it with "
-                                "--origins/--destinations")
         return _points_matrix(args, layers, out)
     net = build_network(args, layers, year_of(args, layers), args.modes)
     frame = net.matrix(level=args.level, engine=_engine(args, net))
@@ -162,7 +159,7 @@ def _points_matrix(args: argparse.Namespace, layers: Any, out: Any) -> int:
     net = build_network(args, layers, year_of(args, layers), args.modes)
     check_in_region(net, origins, "origin")
     check_in_region(net, destinations, "destination")
-    minutes = point_times(net, origins, destinations)
+    minutes = point_times(net, origins, destinations, engine=_engine(args, net))
     frame = matrix_frame(origins, destinations, minutes, wide=args.wide)
     write_table(frame, out, metadata=provenance_of(
         args, layers, year=net.year, modes=net.modes, origins=str(args.origins),
