@@ -178,7 +178,7 @@ def scale_corridor(rows: list[dict], pos: dict, name: str) -> tuple[bool, str, d
     short = []
     for r in rows:
         parts = r["id"].split("~")
-        if not set(parts) & set(sections):
+        if not set(parts) & set(free):
             continue
         km = float(r["length_km"]) + sum(old[p] * (f - 1) for p in parts if p in free)
         new[r["id"]] = km
