@@ -155,10 +155,30 @@ def test_section_stakes_agree_with_their_lengths(dx, monkeypatch):
 
 
 def test_shipped_corridors_add_up_to_their_official_totals(dx):
-    parts = dx.section_lengths(_rows())
+    rows = _rows()
+    parts = dx.section_lengths(rows)
     for name, (total, sections, source) in dx.CORRIDORS.items():
         assert source and "http" in source, name  # every total carries its source
-        assert sum(parts[p] for p in sections) == pytest.approx(total, abs=0.5), name
+        if name in dx.CHAINS:  # the segments a vehicle drives along it, end to end
+            current, target = dx.chain_km(rows, name)
+            assert current == pytest.approx(target, abs=0.5), name
+        else:
+            assert sum(parts[p] for p in sections) == pytest.approx(total, abs=0.5), name
+
+
+def test_chain_scaling_targets_the_driven_segments_and_checks_the_cover(dx, monkeypatch):
+    pos = {"A": (120.0, 30.0), "B": (120.0 + 10 / 96.3, 30.0), "C": (120.0 + 20 / 96.3, 30.0)}
+    # a-b and b-c also exist joined (a~b, estimated end to end at 28, longer than 12.5 + 12.5)
+    rows = [_seg("a", "A", "B", 12.5), _seg("b", "B", "C", 12.5), _seg("a~b", "A", "C", 28.0)]
+    monkeypatch.setattr(dx, "CORRIDORS", {"T": (24.0, ["a", "b"], "test total")})
+    monkeypatch.setattr(dx, "CHAINS", {"T": ["a~b"]})
+    ok, _report, new = dx.scale_corridor(rows, pos, "T")
+    assert ok and new["a~b"] == pytest.approx(24.0)  # the driven segment meets the total
+    dx.apply_corridor(rows, "T", new)
+    assert dx.chain_km(rows, "T") == pytest.approx((24.0, 24.0), abs=0.05)
+    monkeypatch.setattr(dx, "CHAINS", {"T": ["a"]})  # does not cover b
+    with pytest.raises(ValueError, match="cover"):
+        dx.chain_km(rows, "T")
 
 
 def test_shipped_published_section_is_in_every_row_that_contains_it():

@@ -108,6 +108,25 @@ CORRIDORS: dict[str, tuple[float, list[str], str]] = {
 }
 
 
+#: the segments a vehicle drives along a corridor, end to end (each section once): where given, the
+#: corridor is scaled so that these add up to the official total (segments joined through a
+#: junction without coordinates are estimated end to end, so their sum can differ from the
+#: least-squares sum of the sections)
+CHAINS: dict[str, list[str]] = {
+    "G2504 Hangzhou ring": ["rs_g2504_01", "rs_g2504_02", "rs_g2504_03", "rs_g2504_04~rs_g2504_05",
+                            "rs_g2504_06", "rs_g2504_07", "rs_g2504_08"],
+    "G60 Shanghai–Hangzhou, Zhejiang section Fengjing–Pengbu": [
+        "rs_g60_02", "rs_g60_03", "rs_g60_04~rs_g60_05", "rs_g60_06", "rs_s2_01"],
+    "S14 Hangchang phase 2, Zijingang–Ancheng": ["rs_s14_01~rs_s14_02", "rs_s14_03~rs_s14_04"],
+    "G9903 west ring, Xinshi–Zhibu": ["rs_g9903w_01", "rs_g9903w_02~rs_g9903w_03~rs_g9903w_04",
+                                      "rs_g9903w_05"],
+    "S13 Lianhang, Lianshi–Chongxian": ["rs_s13_01", "rs_s13_02"],
+    "G25 Hangqian main line, Yuanpu–Shouchang": ["rs_g25_01", "rs_g25_02", "rs_g25_03~rs_g25_04",
+                                                 "rs_g25_05"],
+    "G56 Hanghui/Huihang, Hangzhou ring (Liuxia)–Tunxi": [
+        "rs_g56_01~rs_g56_02", "rs_g56_03", "rs_g56_04~rs_g56_05", "rs_g56_06", "rs_g56_07"],
+}
+
 #: sections with a published length or a stake difference: section id -> (km, provenance, source)
 SECTIONS: dict[str, tuple[float, str, str]] = {
     "rs_s14_04": (
@@ -171,9 +190,13 @@ def scale_corridor(rows: list[dict], pos: dict, name: str) -> tuple[bool, str, d
     free = [p for p in sections if p not in SECTIONS]
     s = sum(old[p] for p in free)
     f = (total - fixed) / s
+    what = f"sections sum to {s + fixed:.1f} km"
+    if name in CHAINS:
+        current, target = chain_km(rows, name)
+        f = 1 + (target - current) / s
+        what = f"the segments a vehicle drives along it sum to {current:.1f} km (target {target:g})"
     if abs(f - 1) < SETTLED:
-        return True, (f"{name}: sections sum to {s + fixed:.1f} km, official {total:g} km: "
-                      "already applied"), {}
+        return True, f"{name}: {what}, official {total:g} km: already applied", {}
     new: dict[str, float] = {}
     short = []
     for r in rows:
@@ -187,12 +210,27 @@ def scale_corridor(rows: list[dict], pos: dict, name: str) -> tuple[bool, str, d
             if km < MIN_CROW_SHARE * c:
                 short.append(f"{r['id']} {km:.1f} km < straight line {c:.1f} km")
     crow = sum(crow_km(pos[a], pos[b]) for a, b in _chain(rows, sections, pos))
-    report = (f"{name}: sections sum to {s + fixed:.1f} km, official {total:g} km "
+    report = (f"{name}: {what}, official {total:g} km "
               f"({fixed:g} km of it fixed sections; factor {f:.3f} on the others); "
               f"straight lines of the segments wholly on it {crow:.1f} km")
     if short:
         report += "; NOT applied, node points off the road: " + "; ".join(short)
     return not short, report, new
+
+
+def chain_km(rows: list[dict], name: str) -> tuple[float, float]:
+    """(current km, target km) of the segments of ``CHAINS[name]``: the corridor's official total
+    plus the published sections the chain's joined segments carry beyond the corridor."""
+    total, sections, _src = CORRIDORS[name]
+    by = {r["id"]: r for r in rows}
+    parts = [p for i in CHAINS[name] for p in i.split("~")]
+    extra = [p for p in parts if p not in sections]
+    if (len(parts) != len(set(parts)) or not set(sections) <= set(parts)
+            or any(p not in SECTIONS for p in extra)):
+        raise ValueError(f"CHAINS[{name!r}] must cover each section of the corridor once "
+                         "(plus published sections only)")
+    current = sum(float(by[i]["length_km"]) for i in CHAINS[name])
+    return current, total + sum(SECTIONS[p][0] for p in extra)
 
 
 def _chain(rows: list[dict], sections: list[str], pos: dict) -> list[tuple[str, str]]:
