@@ -23,7 +23,14 @@ Patches ``layers/expressways.csv`` in place:
   difference of two official stake numbers ``K123+456`` on one route) is set to that length in
   every segment containing it; a segment made only of such sections becomes ``official`` (one
   section) or ``derived`` (a sum); a corridor total counts them as fixed and scales only the
-  remaining estimated sections.
+  remaining estimated sections;
+- a corridor with a driven chain in ``CHAINS`` (the segments a vehicle drives along it, end to
+  end) is scaled so that this chain adds up to the official total, not the least-squares sum of
+  its sections (a segment joined through a junction without coordinates is estimated end to
+  end, so the two differ).
+
+The report ends with the network km (each section once) by how its length is known
+(:func:`network_km`).
 
 Usage::
 
@@ -141,6 +148,7 @@ SECTIONS: dict[str, tuple[float, str, str]] = {
 STAKES: dict[str, tuple[str, float, float]] = {
     "rs_s14_04": ("S14 phase 1", 76.0, 95.0),
 }
+
 
 def read() -> tuple[list[dict], list[str], dict[str, tuple[float, float]]]:
     with open(EXPRESSWAYS, encoding="utf-8", newline="") as f:
