@@ -352,6 +352,7 @@ def accel(args: argparse.Namespace, layers) -> None:
          f"(x{sp44 / mx:.1f})")
     _row("  largest |hierarchy - scipy| over the 1,892 pairs (min)", f"{gap:.1e}",
          f"rounded outputs differ in {int(np.sum(np.abs(a_ - d_) > 1e-9))} pairs")
+    _points_engines(net, layers)
     rng = np.random.default_rng(7)
     lon, lat = rng.uniform(120.0, 120.4, (2, args.queries)), rng.uniform(30.1, 30.4, (2, args.queries))
     pairs = [(f"{lon[0, k]:.5f},{lat[0, k]:.5f}", f"{lon[1, k]:.5f},{lat[1, k]:.5f}")
@@ -375,6 +376,28 @@ def accel(args: argparse.Namespace, layers) -> None:
     _row(f"  largest |hierarchy - Dijkstra| over {len(base)} pairs (min)", f"{worst:.1e}", "")
     _row("  one-off run: load + one travel_time", f"{load + q / 1e3:.2f} s",
          f"Dijkstra engine {qd / 1e3:.2f} s (x{qd / 1e3 / (load + q / 1e3):.2f})")
+
+
+def _points_engines(net, layers) -> None:
+    """A 100 x 100 point matrix (``hzcircle matrix --origins/--destinations``) on the spliced
+    graph: the hierarchy against Dijkstra's one search per access node, in the same run."""
+    from network import accel as _accel
+    from network.points import point_times
+
+    pts = _random_points(layers, 100, 3)
+    t0 = time.perf_counter()
+    got = point_times(net, pts, pts, engine="cch")
+    tc = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    want = point_times(net, pts, pts, engine="dijkstra")
+    td = time.perf_counter() - t0
+    ok = np.isfinite(want)
+    assert np.array_equal(np.isfinite(got), ok)
+    gap = float(np.max(np.abs(got - want)[ok])) if ok.any() else 0.0
+    assert gap <= 2 * _accel.TOLERANCE
+    _row(f"{len(pts)} x {len(pts)} point matrix, hierarchy", f"{tc:.2f} s",
+         f"Dijkstra engine {td:.2f} s (x{td / tc:.1f}); {int(ok.sum()):,} pairs reached; "
+         f"largest difference {gap:.1e} min")
 
 
 def curve(args: argparse.Namespace, layers) -> None:
