@@ -46,6 +46,20 @@ if TYPE_CHECKING:
 #: Not a model assumption: both engines give the same minutes (within :data:`TOLERANCE`).
 AUTO_NNZ = 200_000
 
+#: Under ``engine="auto"`` a saved hierarchy (``--hierarchy FILE.cch``) is loaded only for at
+#: least this many shortest-path searches: loading it (topology and customisation) and the
+#: upper-bound customisation of a matrix cost about as much as this many Dijkstra single-source
+#: searches on the same graph (spliced 10^6-edge graph: 2.4-2.7 s + 1.7-1.9 s against 55-62 ms
+#: a search; docs/benchmarks.md). Not a model assumption: both engines give the same minutes.
+LOAD_PAYS_FROM = 75
+
+
+def load_pays(searches: int) -> bool:
+    """Whether loading a saved hierarchy pays for ``searches`` shortest-path searches (see
+    :data:`LOAD_PAYS_FROM`)."""
+    return searches >= LOAD_PAYS_FROM
+
+
 #: Largest accepted gap (minutes) between the certified lower bound and the returned path.
 TOLERANCE = 1e-3
 

@@ -348,34 +348,47 @@ def test_cli_accel_build_and_hierarchy_round_trip(tmp_path, capsys, monkeypatch)
     assert cch.is_file() and not [p for p in tmp_path.iterdir() if p != cch]  # atomic, no leftovers
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     common = ["--modes", "road", "--year", "2025"]
-    assert main(["matrix", *common, "--hierarchy", str(cch), "-o", str(a)]) == 0
+    assert main(["matrix", *common, "--engine", "cch", "--hierarchy", str(cch), "-o", str(a)]) == 0
     assert "loaded in" in capsys.readouterr().err
     assert main(["matrix", *common, "--engine", "dijkstra", "-o", str(b)]) == 0
     _same_rounded(pd.read_csv(a), pd.read_csv(b))
     capsys.readouterr()
-    assert main(["travel-time", "Huzhou", "Quzhou", *common, "--hierarchy", str(cch), "--json"]) == 0
+    assert main(["travel-time", "Huzhou", "Quzhou", *common, "--engine", "cch", "--hierarchy",
+                 str(cch), "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert main(["travel-time", "Huzhou", "Quzhou", *common, "--engine", "dijkstra", "--json"]) == 0
     want = json.loads(capsys.readouterr().out)
     assert abs(got["minutes"] - want["minutes"]) <= TOL
+    # --engine auto loads the file only when the searches pay for it: one travel_time and a
+    # 44-zone matrix do not (accel.LOAD_PAYS_FROM), and answer by Dijkstra
+    assert not accel.load_pays(1) and not accel.load_pays(44) and accel.load_pays(accel.LOAD_PAYS_FROM)
+    assert main(["travel-time", "Huzhou", "Quzhou", *common, "--hierarchy", str(cch), "--json"]) == 0
+    out = capsys.readouterr()
+    assert "not loaded: 1 search" in out.err and "loaded in" not in out.err
+    assert json.loads(out.out)["minutes"] == want["minutes"]
+    assert main(["matrix", *common, "--hierarchy", str(cch), "-o", str(a)]) == 0
+    assert "not loaded: 44 search" in capsys.readouterr().err
+    assert pd.read_csv(a).equals(pd.read_csv(b))
     # a points matrix (origin and destination files) uses the loaded hierarchy too
     points = Path(__file__).resolve().parent.parent / "scenarios" / "points"
     files = ["--origins", str(points / "county_seats.csv"), "--destinations",
              str(points / "hsr_stations.csv")]
-    assert main(["matrix", *files, *common, "--hierarchy", str(cch), "-o", str(a)]) == 0
+    assert main(["matrix", *files, *common, "--engine", "cch", "--hierarchy", str(cch),
+                 "-o", str(a)]) == 0
     assert "loaded in" in capsys.readouterr().err
     assert main(["matrix", *files, *common, "--engine", "dijkstra", "-o", str(b)]) == 0
     _same_rounded(pd.read_csv(a), pd.read_csv(b))
     capsys.readouterr()
     before = cch.read_bytes()
+    cch_ = ["--engine", "cch", "--hierarchy"]
     for argv, words in (
-            (["matrix", "--modes", "road", "--year", "2015", "--hierarchy", str(cch), "-o", str(a)],
+            (["matrix", "--modes", "road", "--year", "2015", *cch_, str(cch), "-o", str(a)],
              "built for another graph"),
-            (["matrix", *common, "--modes", "rail", "--hierarchy", str(cch), "-o", str(a)],
+            (["matrix", *common, "--modes", "rail", *cch_, str(cch), "-o", str(a)],
              "modes road"),
             (["travel-time", "Huzhou", "Quzhou", *common, "--engine", "dijkstra", "--hierarchy",
               str(cch)], "--engine dijkstra"),
-            (["matrix", *common, "--hierarchy", str(a), "-o", str(b)], "not a readable hierarchy"),
+            (["matrix", *common, *cch_, str(a), "-o", str(b)], "not a readable hierarchy"),
             (["accel", "build", *common, "-o", str(tmp_path / "road.txt")], ".cch")):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err

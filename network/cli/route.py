@@ -39,30 +39,38 @@ def _format_journey(j: Any, clocks: list[str] | None = None) -> str:
 
 
 def _add_engine(p: argparse.ArgumentParser) -> None:
-    from network.accel import ENGINES
+    from network.accel import ENGINES, LOAD_PAYS_FROM
 
     p.add_argument("--engine", choices=ENGINES, default="auto",
                    help="shortest-path engine: dijkstra, cch (exact contraction hierarchy, "
                         "certified within 0.001 min; its one-off preprocessing pays only on large "
-                        "road graphs) or auto (default: the hierarchy of --hierarchy when given, else "
-                        "Dijkstra)")
+                        "road graphs) or auto (default: the hierarchy of --hierarchy when the "
+                        f"query needs at least {LOAD_PAYS_FROM} searches, so that loading it pays, "
+                        "else Dijkstra)")
 
 
 def _add_hierarchy(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hierarchy", metavar="FILE.cch", default=None,
                    help="use the contraction hierarchy saved by 'hzcircle accel build' with the "
                         "same --layers, --year, --modes, --roads and --gtfs (refused if built for "
-                        "another graph); --engine auto then uses it")
+                        "another graph); --engine cch always loads it, --engine auto when it pays")
 
 
-def _engine(args: argparse.Namespace, net: Any) -> str:
-    """The engine to ask the library for: with ``--hierarchy``, load it (``cch``)."""
+def _engine(args: argparse.Namespace, net: Any, searches: int) -> str:
+    """The engine to ask the library for: with ``--hierarchy``, load it (``cch``), unless
+    ``--engine auto`` and ``searches`` (Dijkstra's single-source searches for this query) are
+    too few to pay for loading it."""
+    from network.accel import LOAD_PAYS_FROM, load_pays
+
     if not getattr(args, "hierarchy", None):
         return str(args.engine)
     if args.engine == "dijkstra":
         raise HzCircleError("--hierarchy is used by --engine auto or cch; drop --hierarchy or "
                             "--engine dijkstra")
-
+    if args.engine == "auto" and not load_pays(searches):
+        progress(f"hierarchy {args.hierarchy} not loaded: {searches} search(es) run faster with "
+                 f"Dijkstra than loading it (it pays from {LOAD_PAYS_FROM}); --engine cch loads it")
+        return "dijkstra"
     t0 = time.perf_counter()
     h = net.accelerate(path=args.hierarchy)
     progress(f"hierarchy {args.hierarchy}: {h.n:,} nodes, loaded in "
@@ -103,7 +111,7 @@ def cmd_travel_time(args: argparse.Namespace) -> int:
     from network.places import with_crs
 
     journey = net.travel_time(with_crs(args.origin, args.crs), with_crs(args.destination, args.crs),
-                              engine=_engine(args, net))
+                              engine=_engine(args, net, 1))
     frame = None
     if args.geojson or args.departure:
         from network.journeys import journey_frame
@@ -137,7 +145,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     if args.origins or args.destinations:
         return _points_matrix(args, layers, out)
     net = build_network(args, layers, year_of(args, layers), args.modes)
-    frame = net.matrix(level=args.level, engine=_engine(args, net))
+    frame = net.matrix(level=args.level,
+                       engine=_engine(args, net, len(net.zones(args.level))))
     write_table(frame, out, metadata=provenance_of(args, layers, year=net.year, modes=net.modes,
                                                    level=args.level))
     reached = int(frame["minutes"].notna().sum())
@@ -150,7 +159,13 @@ def _points_matrix(args: argparse.Namespace, layers: Any, out: Any) -> int:
     import numpy as np
 
     from network._io import write_table
-    from network.points import check_in_region, matrix_frame, point_times, read_points
+    from network.points import (
+        check_in_region,
+        connectors,
+        matrix_frame,
+        point_times,
+        read_points,
+    )
 
     if not (args.origins and args.destinations):
         raise HzCircleError("a points matrix needs both --origins FILE and --destinations FILE")
@@ -159,7 +174,9 @@ def _points_matrix(args: argparse.Namespace, layers: Any, out: Any) -> int:
     net = build_network(args, layers, year_of(args, layers), args.modes)
     check_in_region(net, origins, "origin")
     check_in_region(net, destinations, "destination")
-    minutes = point_times(net, origins, destinations, engine=_engine(args, net))
+    # Dijkstra runs one search per distinct node the origins' connectors reach
+    searches = len(np.unique(connectors(net, origins.lon, origins.lat, "from").indices))
+    minutes = point_times(net, origins, destinations, engine=_engine(args, net, searches))
     frame = matrix_frame(origins, destinations, minutes, wide=args.wide)
     write_table(frame, out, metadata=provenance_of(
         args, layers, year=net.year, modes=net.modes, origins=str(args.origins),
