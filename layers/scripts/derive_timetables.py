@@ -86,6 +86,7 @@ import subprocess
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 LAYERS = Path(__file__).resolve().parent.parent
 STOPS = LAYERS / "service_stops.csv"
@@ -818,37 +819,38 @@ def _run_metro(gitdir: str, rows: list[dict], by_service: dict, zh: dict, from_c
 
 
 
+def _derive_service(rows: list[dict], by_service: dict, counts: Counter, sid: str, zh: dict,
+                    route: list[tuple[float, str]], trains: dict, tt: set[str], *args: Any,
+                    **kw: Any) -> None:
+    """Derive the hops of service ``sid`` (:func:`derive_sections` with ``args``/``kw``) and
+    write them into ``rows``; nothing if the service has no rows."""
+    idx = by_service.get(sid)
+    if not idx:
+        return
+    res = derive_sections(sid, [rows[i] for i in idx], zh, route, trains, tt, *args, **kw)
+    for k, (run, prov, src) in res.items():
+        apply(rows, idx[k], run, prov, src, RV_VINTAGE)
+        counts[f"rail {prov}"] += 1
+
+
 def _run_conv_proxy(rows: list[dict], by_service: dict, zh: dict, trains: dict, tt: set[str],
                     counts: Counter) -> None:
     """Conventional services of ``CONV_PROXY_ROUTES``: K/T/Z trains, the median as T_slow."""
     for sid, route in CONV_PROXY_ROUTES.items():
-        idx = by_service.get(sid)
-        if not idx:
-            continue
-        res = derive_sections(sid, [rows[i] for i in idx], zh, route, trains, tt, CONV_TYPES,
-                              "K/T/Z", CONV_PROXY_NOTE, f"{KM_URL} ({CONV_PROXY_NOTE})",
-                              typical=True)
-        for k, (run, prov, src) in res.items():
-            apply(rows, idx[k], run, prov, src, RV_VINTAGE)
-            counts[f"rail {prov}"] += 1
+        _derive_service(rows, by_service, counts, sid, zh, route, trains, tt, CONV_TYPES, "K/T/Z",
+                        CONV_PROXY_NOTE, f"{KM_URL} ({CONV_PROXY_NOTE})", typical=True)
 
 
 def _run_conv_sparse(rows: list[dict], by_service: dict, zh: dict, km_lines: dict,
                      trains: dict, tt: set[str], counts: Counter) -> None:
     """Conventional services of ``CONV_SPARSE_ROUTES``: few trains, all kinds, wider range."""
     for sid, (pieces, min_trains, plausible) in CONV_SPARSE_ROUTES.items():
-        idx = by_service.get(sid)
-        if not idx:
-            continue
         lines = {ln for ln, _a, _b in pieces}
         extra = " ; ".join(src for ln, _k, _s, src in EXTRA_KM_POSTS if ln in lines)
-        res = derive_sections(sid, [rows[i] for i in idx], zh, route_km(pieces, km_lines), trains,
-                              tt, None, f"scheduled (only {min_trains}+ in the source)",
-                              km_src=f"{KM_URL} ; {extra}" if extra else KM_URL,
-                              min_trains=min_trains, plausible=plausible)
-        for k, (run, prov, src) in res.items():
-            apply(rows, idx[k], run, prov, src, RV_VINTAGE)
-            counts[f"rail {prov}"] += 1
+        _derive_service(rows, by_service, counts, sid, zh, route_km(pieces, km_lines), trains, tt,
+                        None, f"scheduled (only {min_trains}+ in the source)",
+                        km_src=f"{KM_URL} ; {extra}" if extra else KM_URL,
+                        min_trains=min_trains, plausible=plausible)
 
 
 def _run_conv_km(rows: list[dict], by_service: dict, zh: dict, km_lines: dict, trains: dict,
@@ -856,14 +858,8 @@ def _run_conv_km(rows: list[dict], by_service: dict, zh: dict, km_lines: dict, t
     """Conventional services of ``CONV_KM_ROUTES``: K/T/Z trains, the median as T_slow, the
     line's own official km."""
     for sid, (pieces, plausible) in CONV_KM_ROUTES.items():
-        idx = by_service.get(sid)
-        if not idx:
-            continue
-        res = derive_sections(sid, [rows[i] for i in idx], zh, route_km(pieces, km_lines), trains,
-                              tt, CONV_TYPES, "K/T/Z", typical=True, plausible=plausible)
-        for k, (run, prov, src) in res.items():
-            apply(rows, idx[k], run, prov, src, RV_VINTAGE)
-            counts[f"rail {prov}"] += 1
+        _derive_service(rows, by_service, counts, sid, zh, route_km(pieces, km_lines), trains, tt,
+                        CONV_TYPES, "K/T/Z", typical=True, plausible=plausible)
 
 
 def _run_official_splits(mileage: str, rows: list[dict], by_service: dict, zh: dict,
@@ -902,16 +898,8 @@ def _run_rail(rv: str, mileage: str, rows: list[dict], by_service: dict, zh: dic
         for routes, types, label in ((HSR_ROUTES, HSR_TYPES, "G/D/C"),
                                      (CONV_ROUTES, None, "")):
             for sid, pieces in routes.items():
-                idx = by_service.get(sid)
-                if not idx:
-                    continue
-                stops = [rows[i] for i in idx]
-                route = route_km(pieces, km_lines)
-                res = derive_sections(sid, stops, zh, route, trains, wanted & tt, types,
-                                      label or "scheduled")
-                for k, (run, prov, src) in res.items():
-                    apply(rows, idx[k], run, prov, src, RV_VINTAGE)
-                    counts[f"rail {prov}"] += 1
+                _derive_service(rows, by_service, counts, sid, zh, route_km(pieces, km_lines),
+                                trains, wanted & tt, types, label or "scheduled")
         _run_conv_proxy(rows, by_service, zh, trains, wanted & tt, counts)
         _run_conv_sparse(rows, by_service, zh, km_lines, trains, wanted & tt, counts)
         _run_conv_km(rows, by_service, zh, km_lines, trains, wanted & tt, counts)
