@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import re
 import sys
 from pathlib import Path
@@ -163,10 +162,10 @@ def read() -> tuple[list[dict], list[str], dict[str, tuple[float, float]]]:
 
 
 def crow_km(p: tuple[float, float], q: tuple[float, float]) -> float:
-    lon1, lat1, lon2, lat2 = map(math.radians, (*p, *q))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 6371.0088 * 2 * math.asin(math.sqrt(h))
+    """Straight-line km between two (lon, lat) points (the package's great circle)."""
+    from network.geo import haversine_km
+
+    return haversine_km(*p, *q)
 
 
 def provenance(row: dict) -> str:
@@ -395,10 +394,15 @@ def main(argv: list[str] | None = None) -> int:
     net = network_km(rows)
     print("network km (each section once) by how it is known:", net, f"total {sum(net.values()):.1f}")
     if not args.check:
-        with open(EXPRESSWAYS, "w", encoding="utf-8", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=cols, lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
+        from network._io import write_atomic
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=cols, lineterminator="\n")
+                w.writeheader()
+                w.writerows(rows)
+
+        write_atomic(EXPRESSWAYS, write)
     return 0
 
 
